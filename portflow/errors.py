@@ -1,0 +1,87 @@
+"""The errors portflow raises for bad files, bad configuration and bad usage.
+
+    PortflowError                 base; carries the one-line message the user sees
+    ├── UsageError                options that cannot work together (exit 2)
+    ├── InputError                an input file that cannot be read (exit 2)
+    └── AccountExportError        an account export that is missing or malformed (exit 2)
+
+Bad *rows* are not errors: they become reject records and the run goes on.
+Every error maps to an exit code here and nowhere else (`exit_code`).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_BAD_INPUT = 2
+
+
+class PortflowError(Exception):
+    """Base class: `str(error)` is the single line shown to the user."""
+
+    exit_code: int = EXIT_BAD_INPUT
+    retryable: bool = False
+
+
+class UsageError(PortflowError):
+    """Options or arguments that cannot work."""
+
+
+class InputError(PortflowError):
+    """An input file that cannot be read; names the file, sheet and row when known."""
+
+    def __init__(
+        self,
+        file: str,
+        problem: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.problem = problem
+        super().__init__(_locate(file, sheet, row) + ": " + problem)
+
+
+class AccountExportError(PortflowError):
+    """An account export table that is missing or malformed."""
+
+    def __init__(
+        self,
+        table: str,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.table = table
+        self.file = file
+        self.row = row
+        self.column = column
+        where = _locate(file or table, None, row)
+        if column:
+            where += f", column {column}"
+        super().__init__(
+            f"account table {table} ({where}): {problem}"
+            if file
+            else f"account table {table}: {problem}"
+        )
+
+
+def _locate(file: str, sheet: str | None, row: int | None) -> str:
+    where = file
+    if sheet:
+        where += f', sheet "{sheet}"'
+    if row is not None:
+        where += f", row {row}"
+    return where
+
+
+def exit_code(error: BaseException) -> int:
+    """The process exit code for an error that reached the command line."""
+    if isinstance(error, PortflowError):
+        return error.exit_code
+    return EXIT_BUG

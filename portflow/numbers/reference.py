@@ -1,0 +1,126 @@
+"""SPEC 1.1 number validity, one value at a time, with phonenumbers: the reference.
+
+This is the plain implementation that the vectorised normaliser (`fast.py`) must agree
+with on every input; it also decides the values the fast path leaves over.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+# Statuses of a normalised value.
+EMPTY = "empty"
+OK = "ok"
+INVALID = "invalid"
+NOT_US_CA = "not_us_ca"
+
+# Why a value is invalid.
+DIGITS_LOST = "digits_lost"  # Excel scientific notation: the last digits are gone
+NOT_A_NUMBER = "not_a_number"  # phonenumbers cannot read a phone number in it
+WRONG_LENGTH = "wrong_length"  # a +1 number without exactly 10 national digits
+INVALID_PREFIX = "invalid_prefix"  # area code or exchange not in service
+FICTITIOUS = "fictitious"  # 555-0100 to 555-0199
+N11_EXCHANGE = "n11_exchange"  # 211, 311, ... 911 exchanges in geographic area codes
+NOT_VALID = "not_valid"  # a number with another country code that is not valid there
+
+US_CA = ("US", "CA")
+
+# Number kinds of SPEC 3.2 (`number_type`).
+GEOGRAPHIC = "geographic"
+TOLL_FREE = "toll_free"
+OTHER = "other"
+
+_GEOGRAPHIC_TYPES = {
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+EXCEL_FLOAT_RE = re.compile(r"(\d+)\.0+")
+N11_RE = re.compile(r"[2-9]11")
+
+
+class Normalised(NamedTuple):
+    """What one raw value is, as a phone number."""
+
+    status: str
+    e164: str | None = None
+    national: str | None = None
+    country: str | None = None
+    number_type: str | None = None
+    extension: str | None = None
+    problem: str | None = None
+
+
+def clean(raw: str) -> str:
+    """Undo what spreadsheets and people wrap around a number before it is parsed.
+
+    Full-width forms are folded (NFKC), surrounding whitespace, one leading apostrophe
+    (Excel's text marker) and one pair of surrounding double quotes are removed, and a
+    numeric Excel cell written as `4155552671.0` loses its `.0`.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        text = text[1:-1].strip()
+    excel_float = EXCEL_FLOAT_RE.fullmatch(text)
+    if excel_float:
+        text = excel_float.group(1)
+    return text
+
+
+def kind_of(number_type: int) -> str:
+    """SPEC 3.2 `number_type` for a phonenumbers PhoneNumberType."""
+    if number_type in _GEOGRAPHIC_TYPES:
+        return GEOGRAPHIC
+    if number_type == PhoneNumberType.TOLL_FREE:
+        return TOLL_FREE
+    return OTHER
+
+
+def normalise_one(raw: str | None) -> Normalised:
+    """SPEC 1.1 for one value: parse with default region US, then the US/CA rules."""
+    if raw is None:
+        return Normalised(EMPTY)
+    text = clean(raw)
+    if not text:
+        return Normalised(EMPTY)
+    if SCIENTIFIC_RE.fullmatch(text):
+        return Normalised(INVALID, problem=DIGITS_LOST)
+    try:
+        number = phonenumbers.parse(text, "US")
+    except NumberParseException:
+        return Normalised(INVALID, problem=NOT_A_NUMBER)
+    extension = number.extension or None
+    number.extension = None  # e164 and national name the main number
+    national_digits = phonenumbers.national_significant_number(number)
+    if number.country_code == 1 and len(national_digits) != 10:
+        return Normalised(INVALID, extension=extension, problem=WRONG_LENGTH)
+    if not phonenumbers.is_valid_number(number):
+        problem = INVALID_PREFIX if number.country_code == 1 else NOT_VALID
+        return Normalised(INVALID, extension=extension, problem=problem)
+    region = phonenumbers.region_code_for_number(number)
+    kind = kind_of(phonenumbers.number_type(number))
+    valid = Normalised(
+        OK if region in US_CA else NOT_US_CA,
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        national=phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
+        country=region,
+        number_type=kind,
+        extension=extension,
+    )
+    if valid.status == NOT_US_CA:
+        return valid
+    exchange, line = national_digits[3:6], national_digits[6:]
+    if exchange == "555" and "0100" <= line <= "0199":
+        return Normalised(INVALID, extension=extension, problem=FICTITIOUS)
+    if kind == GEOGRAPHIC and N11_RE.fullmatch(exchange):
+        return Normalised(INVALID, extension=extension, problem=N11_EXCHANGE)
+    return valid

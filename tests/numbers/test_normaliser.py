@@ -1,0 +1,113 @@
+"""The vectorised normaliser agrees with the per-row phonenumbers reference of SPEC 1.1."""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portflow.numbers import Normaliser, normalise_one
+from portflow.numbers.prefixes import load_prefix_table
+from tests.numbers.strategies import ANY_VALUE
+
+
+@pytest.fixture(scope="module")
+def normaliser(tmp_path_factory: pytest.TempPathFactory) -> Normaliser:
+    return Normaliser(cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@given(values=st.lists(st.one_of(st.none(), ANY_VALUE), min_size=1, max_size=60))
+def test_fast_path_agrees_with_the_reference_on_messy_strings(
+    normaliser: Normaliser, values: list[str | None]
+) -> None:
+    fast = normaliser.normalise(pl.Series(values, dtype=pl.String), fast=True)
+    expected = [tuple(normalise_one(value)) for value in values]
+    assert fast.rows() == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("(415) 555-2671", "+14155552671"),
+        ("415.555.2671", "+14155552671"),
+        ("415 555 2671", "+14155552671"),
+        ("4155552671", "+14155552671"),
+        ("14155552671", "+14155552671"),
+        ("1-415-555-2671", "+14155552671"),
+        ("+1 415 555 2671", "+14155552671"),
+        ("+14155552671", "+14155552671"),
+        ("011 1 415 555 2671", "+14155552671"),
+        ("1-800-FLOWERS", "+18003569377"),
+        ("\uff14\uff11\uff15\uff15\uff15\uff15\uff12\uff16\uff17\uff11", "+14155552671"),
+        ("415\u00a0555\u00a02671", "+14155552671"),
+        ("'4155552671", "+14155552671"),
+        ('"4155552671"', "+14155552671"),
+        ("4155552671.0", "+14155552671"),
+        ("(416) 555-2671", "+14165552671"),
+    ],
+)
+def test_every_spec_format_reads_as_the_same_number(
+    normaliser: Normaliser, raw: str, e164: str
+) -> None:
+    for fast in (True, False):
+        row = normaliser.normalise(pl.Series([raw]), fast=fast).row(0, named=True)
+        assert (row["status"], row["e164"]) == ("ok", e164)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "problem"),
+    [
+        ("4.15555E+09", "invalid", "digits_lost"),
+        ("310-1234", "invalid", "wrong_length"),
+        ("415-555-0150", "invalid", "fictitious"),
+        ("212-911-1234", "invalid", "n11_exchange"),
+        ("999 555 1234", "invalid", "invalid_prefix"),
+        ("not a number", "invalid", "not_a_number"),
+        ("+1 876 555 1234", "not_us_ca", None),
+        ("+44 20 7946 0958", "not_us_ca", None),
+        ("", "empty", None),
+    ],
+)
+def test_spec_exclusions_and_damage_are_explained(
+    normaliser: Normaliser, raw: str, status: str, problem: str | None
+) -> None:
+    for fast in (True, False):
+        row = normaliser.normalise(pl.Series([raw]), fast=fast).row(0, named=True)
+        assert (row["status"], row["problem"]) == (status, problem)
+
+
+def test_extension_is_kept_apart_from_the_main_number(normaliser: Normaliser) -> None:
+    row = normaliser.normalise(pl.Series(["415-555-2671 ext. 12"])).row(0, named=True)
+    assert (row["e164"], row["national"], row["extension"]) == (
+        "+14155552671",
+        "(415) 555-2671",
+        "12",
+    )
+
+
+def test_prefix_table_agrees_with_phonenumbers_for_any_last_four_digits(
+    normaliser: Normaliser,
+) -> None:
+    table = {row[0]: row[1:] for row in normaliser.prefixes().iter_rows()}
+    rng = random.Random(20261126)
+    for _ in range(20_000):
+        prefix = rng.randrange(200_000, 1_000_000)
+        number = phonenumbers.PhoneNumber(
+            country_code=1, national_number=prefix * 10_000 + rng.randrange(10_000)
+        )
+        region, kind = table.get(prefix, (None, None))
+        assert phonenumbers.is_valid_number(number) == (kind is not None), prefix
+        if kind is not None:
+            assert phonenumbers.region_code_for_number(number) == region
+
+
+def test_prefix_table_is_cached_per_phonenumbers_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    built = load_prefix_table(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [
+        f"nanp-prefixes-{phonenumbers.__version__}-v1.parquet"
+    ]
+    assert load_prefix_table(tmp_path).equals(built)
