@@ -1,0 +1,186 @@
+"""Readers for number lists (SPEC 1.1): CSV/TSV, Excel workbooks, text and standard input."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from portflow.errors import InputError
+from portflow.readers.excel import looks_like_workbook, read_workbook
+from portflow.readers.grid import ROW, Grid
+from portflow.readers.headers import (
+    INPUT_ALIASES,
+    INPUT_INDEX,
+    NUMBER,
+    ROUTING_ID,
+    normalise_header,
+)
+from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate
+from portflow.readers.text import decode, read_delimited, read_manual, sniff_delimiter
+
+STDIN = "-"
+STDIN_NAME = "stdin"
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".tsv"}
+INPUT_COLUMNS = tuple(INPUT_ALIASES)
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+
+
+@dataclass
+class Source:
+    """One input file: its tables (one per sheet read) and what was noticed reading it."""
+
+    file: str
+    sha256: str
+    tables: list[Table]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Every input row, in order, under SPEC column names, and the sources they came from."""
+
+    frame: pl.DataFrame
+    sources: list[Source]
+    carried: list[str]
+
+    @property
+    def skipped_blank(self) -> int:
+        return sum(table.skipped_blank for source in self.sources for table in source.tables)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for source in self.sources for warning in source.warnings]
+
+
+def read_input(path: str, *, stdin: BinaryIO | None = None) -> Source:
+    """Read one input (a path, or `-` for standard input) into tables."""
+    if path == STDIN:
+        data = stdin.read() if stdin is not None else b""
+        return _read_text(data, file=STDIN_NAME, suffix=".txt")
+    location = Path(path)
+    try:
+        data = location.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder; name the files to check") from None
+    except OSError as error:
+        raise InputError(path, f"cannot be read: {error.strerror or error}") from None
+    suffix = location.suffix.lower()
+    if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
+        return _read_excel(data, file=path)
+    return _read_text(data, file=path, suffix=suffix)
+
+
+def read_batch(paths: Sequence[str], *, stdin: BinaryIO | None = None) -> Batch:
+    """Read every input in the order given and stack their rows."""
+    sources = [read_input(path, stdin=stdin) for path in paths]
+    tables = [table for source in sources for table in source.tables]
+    carried: list[str] = []
+    for table in tables:
+        carried += [
+            name
+            for name in table.frame.columns
+            if name not in INPUT_COLUMNS and name != ROW and name not in carried
+        ]
+    frames = [
+        table.frame.select(
+            pl.lit(table.file).alias("source_file"),
+            pl.lit(table.sheet).alias("source_sheet"),
+            ROW,
+            *[
+                pl.col(name)
+                if name in table.frame.columns
+                else pl.lit(None, dtype=pl.String).alias(name)
+                for name in (*INPUT_COLUMNS, *carried)
+            ],
+        )
+        for table in tables
+    ]
+    frame = pl.concat(frames, how="vertical") if frames else _empty_batch(carried)
+    return Batch(frame.with_row_index("row_id"), sources, carried)
+
+
+def _empty_batch(carried: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "source_file": pl.String,
+            "source_sheet": pl.String,
+            ROW: pl.Int64,
+            **{c: pl.String for c in (*INPUT_COLUMNS, *carried)},
+        }
+    )
+
+
+def _read_excel(data: bytes, *, file: str) -> Source:
+    source = Source(file, hashlib.sha256(data).hexdigest(), [])
+    skipped: list[str] = []
+    for grid, visibility in read_workbook(data, file=file):
+        if grid.frame.height == 0:
+            continue
+        table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
+        if table is None:
+            skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
+            continue
+        if visibility != "visible":
+            source.warnings.append(
+                f'{file}, sheet "{grid.sheet}" is {visibility}; '
+                "its numbers were read like the others"
+            )
+        source.tables.append(table)
+    if not source.tables:
+        detail = "; ".join(skipped) if skipped else "the workbook has no data"
+        raise InputError(file, f"no sheet has a column that looks like a phone number: {detail}")
+    source.warnings += [
+        f"{file}, sheet {sheet}: no phone-number column, sheet skipped" for sheet in skipped
+    ]
+    return source
+
+
+def _read_text(data: bytes, *, file: str, suffix: str) -> Source:
+    decoded = decode(data, file=file)
+    source = Source(file, hashlib.sha256(data).hexdigest(), [], decoded.warnings)
+    delimiter = sniff_delimiter(decoded.text, prefer="\t" if suffix == ".tsv" else ",")
+    if suffix in CSV_SUFFIXES:
+        grid = read_delimited(decoded, file=file, delimiter=delimiter)
+        table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
+        if table is None:
+            raise InputError(
+                file, f"no column looks like a phone number (headers seen: {headers_seen(grid)})"
+            )
+    else:
+        # Text is the manual-add form, unless it is really a table with a number header
+        # (Excel's "Unicode text" export is a tab-separated .txt).
+        grid = read_delimited(decoded, file=file, delimiter=delimiter)
+        header = find_header(grid, INPUT_INDEX)
+        if header is not None and sum(c is not None for c in grid.frame.row(header)[:-1]) >= 2:
+            table = tabulate(grid, INPUT_INDEX)
+        else:
+            table = _manual_table(read_manual(decoded, file=file))
+    assert table is not None
+    source.tables.append(table)
+    return source
+
+
+def _manual_table(grid: Grid) -> Table:
+    """Every item of the manual-add form is a number; a first item like `Phone` is a header."""
+    frame = grid.frame
+    filled = frame.filter(pl.col("c0").is_not_null())
+    if filled.height and INPUT_INDEX.get(normalise_header(filled.item(0, "c0"))) == NUMBER:
+        first_row = filled.item(0, ROW)
+        frame = frame.filter(pl.col(ROW) > first_row)
+    table = tabulate(
+        Grid(grid.file, grid.sheet, frame),
+        INPUT_INDEX,
+        headerless=(NUMBER,),
+        search_rows=0,
+        assume_headerless=True,
+    )
+    assert table is not None
+    return table

@@ -1,0 +1,72 @@
+"""Column headers: SPEC 1.1 aliases, matched case-insensitively ignoring spaces, _ - / and ."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+_IGNORED = re.compile(r"[\s_\-/.\ufeff\"']+")
+
+NUMBER = "number"
+ROUTING_ID = "routing_id"
+RECEIVING_NUMBER = "receiving_number"
+TRACKING_SOURCE = "tracking_source"
+SERVICE = "service"
+LOSING_CARRIER = "losing_carrier"
+
+# Canonical column -> the headers people write for it (SPEC 1.1 lists the minimum).
+INPUT_ALIASES: dict[str, tuple[str, ...]] = {
+    NUMBER: (
+        "number",
+        "numbers",
+        "phone",
+        "phone number",
+        "phone numbers",
+        "number to port",
+        "numbers to port",
+        "tn",
+        "tns",
+        "telephone number",
+        "telephone",
+        "did",
+        "dids",
+        "phone #",
+        "phone no",
+        "number #",
+        "port number",
+        "ported number",
+    ),
+    ROUTING_ID: ("routing id", "routing", "route id", "routing_id", "route"),
+    RECEIVING_NUMBER: (
+        "receiving number",
+        "forward to",
+        "forwarding number",
+        "forward/receiving number",
+        "destination",
+        "destination number",
+        "forward to number",
+        "receiving",
+    ),
+    TRACKING_SOURCE: ("tracking source", "source"),
+    SERVICE: ("service", "line type", "service type"),
+    LOSING_CARRIER: ("losing carrier", "current carrier", "carrier"),
+}
+
+
+def normalise_header(header: str | None) -> str:
+    """`Phone_Number`, ` phone-number ` and `PHONE NUMBER` all become `phonenumber`."""
+    if header is None:
+        return ""
+    return _IGNORED.sub("", header).casefold()
+
+
+def alias_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Normalised alias -> canonical column name."""
+    return {
+        normalise_header(alias): column
+        for column, names in aliases.items()
+        for alias in (column, *names)
+    }
+
+
+INPUT_INDEX = alias_index(INPUT_ALIASES)

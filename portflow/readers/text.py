@@ -1,0 +1,197 @@
+"""Text inputs: encoding and delimiter sniffing, CSV/TSV grids and the manual-add text form."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from portflow.errors import InputError
+from portflow.readers.grid import Grid, grid_from_rows
+
+log = logging.getLogger(__name__)
+
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_LINES = 50
+SNIFF_BYTES = 256 * 1024
+MAX_FIELD_BYTES = 16 * 1024 * 1024
+# More control characters than this (and this share of the text) means binary content.
+BINARY_CONTROL_COUNT = 8
+BINARY_CONTROL_SHARE = 0.02
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+_BINARY = "this is not a text file (binary content); export the list as CSV or save it as .xlsx"
+_MANUAL_SEPARATORS = re.compile(r"[,;\t]")
+
+csv.field_size_limit(MAX_FIELD_BYTES)
+
+
+@dataclass
+class Decoded:
+    """A text file's content as str, with how it was decoded and what was cleaned."""
+
+    text: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes, *, file: str) -> Decoded:
+    """UTF-8 (BOM or not), UTF-16 (BOM or not), else Windows-1252; refuse binary content."""
+    if not data.strip(b" \t\r\n\x00") or data in (
+        codecs.BOM_UTF8,
+        codecs.BOM_UTF16_LE,
+        codecs.BOM_UTF16_BE,
+    ):
+        raise InputError(file, "the file is empty")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _checked(_decode_as(data, encoding, file), encoding, file)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _checked(_decode_as(data, utf16, file), utf16, file)
+    if _mostly_control(len(_CONTROL_BYTES.findall(data[:SNIFF_BYTES])), len(data[:SNIFF_BYTES])):
+        raise InputError(file, _BINARY)
+    try:
+        return _checked(data.decode("utf-8"), "utf-8", file)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _checked(data.decode("cp1252"), "cp1252", file)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            file,
+            f"unreadable encoding: byte 0x{data[error.start]:02x} is not UTF-8, UTF-16 or "
+            "Windows-1252; save the file as CSV UTF-8 and try again",
+            row=line,
+        ) from None
+
+
+def _decode_as(data: bytes, encoding: str, file: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            file,
+            f"unreadable encoding: not valid {encoding.upper()} at byte "
+            f"{error.start}; save the file as CSV UTF-8 and try again",
+        ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Excel's 'Unicode text' without a BOM: every other byte of ASCII text is zero."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_zeros = sample[0::2].count(0) / len(sample[0::2])
+    odd_zeros = sample[1::2].count(0) / len(sample[1::2])
+    if odd_zeros > 0.4 and even_zeros < 0.05:
+        return "utf-16-le"
+    if even_zeros > 0.4 and odd_zeros < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_control(controls: int, length: int) -> bool:
+    return controls > max(BINARY_CONTROL_COUNT, BINARY_CONTROL_SHARE * length)
+
+
+def _checked(text: str, encoding: str, file: str) -> Decoded:
+    controls = len(_CONTROL.findall(text[:SNIFF_BYTES]))
+    if controls > BINARY_CONTROL_SHARE * min(len(text), SNIFF_BYTES):
+        raise InputError(
+            file,
+            "this is not a text file (binary content); export the list as CSV or save it as .xlsx",
+        )
+    decoded = Decoded(text, encoding)
+    if "\x00" in text:
+        decoded.text = text.replace("\x00", "")
+        decoded.warnings.append(f"{file}: removed stray NUL characters")
+    if "\r" in decoded.text:
+        decoded.text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    return decoded
+
+
+def sniff_delimiter(text: str, *, prefer: str = ",") -> str:
+    """The delimiter that splits the first lines into the same number (>1) of fields."""
+    lines = [line for line in text[:SNIFF_BYTES].split("\n")[:SNIFF_LINES] if line.strip()]
+    if len(text) > SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end mid-line
+    best: tuple[float, int, int] = (0.0, 1, 0)
+    choice = prefer
+    order = (prefer, *[d for d in DELIMITERS if d != prefer])
+    for rank, delimiter in enumerate(order):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        score = (counts.count(mode) / len(counts), mode, -rank)
+        if score > best:
+            best, choice = score, delimiter
+    return choice
+
+
+def read_delimited(decoded: Decoded, *, file: str, delimiter: str) -> Grid:
+    """The CSV's cells as a grid; polars for speed, Python's csv for files polars refuses."""
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(decoded.text.encode("utf-8")),
+            has_header=False,
+            infer_schema=False,
+            separator=delimiter,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+        return Grid.from_frame(file, "", frame)
+    except pl.exceptions.PolarsError as error:
+        log.debug("polars could not read %s (%s); reading it with the csv module", file, error)
+    return _read_with_csv_module(decoded, file=file, delimiter=delimiter)
+
+
+def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str) -> Grid:
+    try:
+        rows = list(
+            csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
+        )
+    except csv.Error:
+        decoded.warnings.append(
+            f"{file}: quotes do not pair up; quote characters were read as plain text"
+        )
+        try:
+            rows = list(
+                csv.reader(
+                    io.StringIO(decoded.text, newline=""),
+                    delimiter=delimiter,
+                    quoting=csv.QUOTE_NONE,
+                )
+            )
+        except csv.Error as error:
+            raise InputError(file, f"cannot be read as CSV: {error}") from None
+    return grid_from_rows(file, "", rows)
+
+
+def read_manual(decoded: Decoded, *, file: str) -> Grid:
+    """The manual-add form: numbers separated by commas, semicolons, tabs or line breaks."""
+    rows: list[list[str | None]] = []
+    numbers: list[str] = []
+    for line_number, line in enumerate(decoded.text.split("\n"), start=1):
+        items = [item for item in _MANUAL_SEPARATORS.split(line) if item.strip()]
+        numbers.extend(items)
+        rows.extend([[item, str(line_number)] for item in items] or [[None, str(line_number)]])
+    frame = pl.DataFrame(rows, schema={"c0": pl.String, "line": pl.String}, orient="row")
+    return Grid(
+        file=file,
+        sheet="",
+        frame=frame.select("c0", source_row=pl.col("line").cast(pl.Int64)),
+    )

@@ -1,0 +1,184 @@
+"""CSV and TSV: encodings, delimiters, quoting, headers, blank rows and row numbers."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from portflow.errors import InputError
+from portflow.readers import read_batch, read_input
+
+HEADER = "Site,Phone Number,Routing ID,Forward To,Line Type,Source,Notes"
+ROWS = [
+    'HQ,(415) 555-2671,RT-1,4155550000,voice,Google Ads,"front desk, main"',
+    "Montréal,+1 514 555 0199,,,fax,,",
+]
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-le", b""),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("cp1252", b""),
+    ],
+)
+def test_every_encoding_reads_the_same_rows(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    text = "\r\n".join([HEADER, *ROWS]) + "\r\n"
+    batch = read_batch([write(tmp_path, "list.csv", prefix + text.encode(encoding))])
+    rows = batch.frame.select("source_row", "number", "routing_id", "Site", "Notes").rows()
+    assert rows == [
+        (2, "(415) 555-2671", "RT-1", "HQ", "front desk, main"),
+        (3, "+1 514 555 0199", None, "Montréal", None),
+    ]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_the_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    lines = [
+        "Phone;Notes" if False else f"Phone{delimiter}Route ID{delimiter}Notes",
+        f'4155552671{delimiter}R1{delimiter}"a, b; c | d"',
+        f"4155552672{delimiter}R2{delimiter}plain",
+    ]
+    batch = read_batch([write(tmp_path, "list.csv", "\n".join(lines).encode())])
+    assert batch.frame.select("number", "routing_id", "Notes").rows() == [
+        ("4155552671", "R1", "a, b; c | d"),
+        ("4155552672", "R2", "plain"),
+    ]
+
+
+def test_header_aliases_match_ignoring_case_spaces_and_punctuation(tmp_path: Path) -> None:
+    header = "NUMBERS_TO_PORT,routing-id,Forward/Receiving Number,tracking.source,SERVICE TYPE"
+    path = write(tmp_path, "list.csv", f"{header}\n4155552671,R1,4155550000,web,fax\n".encode())
+    row = read_batch([path]).frame.row(0, named=True)
+    assert (
+        row["number"],
+        row["routing_id"],
+        row["receiving_number"],
+        row["tracking_source"],
+        row["service"],
+    ) == ("4155552671", "R1", "4155550000", "web", "fax")
+
+
+def test_title_rows_above_the_header_count_in_row_numbers(tmp_path: Path) -> None:
+    text = "Acme port list\nprepared 2026-11-01\n\nPhone,Notes\n4155552671,x\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("source_row", "number").rows() == [(5, "4155552671")]
+
+
+def test_headerless_file_is_number_then_routing(tmp_path: Path) -> None:
+    text = "4155552671,RT-1\n4155552672\n4155552673,RT-2,extra\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("source_row", "number", "routing_id", "column 3").rows() == [
+        (1, "4155552671", "RT-1", None),
+        (2, "4155552672", None, None),
+        (3, "4155552673", "RT-2", "extra"),
+    ]
+
+
+def test_blank_rows_are_skipped_and_counted_but_trailing_ones_are_not(tmp_path: Path) -> None:
+    text = "Phone,Notes\n4155552671,a\n,\n\n   ,  \n4155552672,b\n\n\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("source_row", "number").rows() == [
+        (2, "4155552671"),
+        (6, "4155552672"),
+    ]
+    assert batch.skipped_blank == 3
+
+
+def test_a_row_with_values_but_no_number_is_kept(tmp_path: Path) -> None:
+    text = "Phone,Notes\n,only a note\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("number", "Notes").rows() == [(None, "only a note")]
+
+
+def test_quoted_newlines_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    text = 'Phone,Notes\n4155552671,"two\nlines"\n4155552672,x\n'
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("source_row", "Notes").rows() == [(2, "two\nlines"), (3, "x")]
+
+
+def test_ragged_and_badly_quoted_rows_lose_nothing(tmp_path: Path) -> None:
+    text = 'Phone,Notes\n4155552671,x"y\n4155552672,a,b\n4155552673,"never closed\n4155552674,z\n'
+    source = read_input(write(tmp_path, "list.csv", text.encode()))
+    frame = source.tables[0].frame
+    assert frame.get_column("number").to_list() == [
+        "4155552671",
+        "4155552672",
+        "4155552673",
+        "4155552674",
+    ]
+    assert frame.get_column("column 3").to_list() == [None, "b", None, None]
+    assert any("quotes" in warning for warning in source.warnings)
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    batch = read_batch([write(tmp_path, "list.csv", b"Phone\r4155552671\r4155552672\r")])
+    assert batch.frame.get_column("source_row").to_list() == [2, 3]
+
+
+def test_numbers_are_never_type_inferred(tmp_path: Path) -> None:
+    text = "Phone,Zip\n4155552671.0,02134\n4.15555E+09,00501\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("number", "Zip").rows() == [
+        ("4155552671.0", "02134"),
+        ("4.15555E+09", "00501"),
+    ]
+
+
+def test_a_file_with_no_number_column_is_refused_with_the_headers_seen(tmp_path: Path) -> None:
+    path = write(tmp_path, "wave2.csv", b"Foo,Bar\nx,y\n")
+    with pytest.raises(InputError) as error:
+        read_batch([path])
+    assert str(error.value) == (
+        f"{path}: no column looks like a phone number (headers seen: Foo, Bar)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "the file is empty"),
+        (b"\r\n\r\n", "the file is empty"),
+        (codecs.BOM_UTF8, "the file is empty"),
+        (bytes(range(256)) * 8, "not a text file"),
+        (b"Phone\n4155552671 caf\x81\n", "unreadable encoding"),
+    ],
+)
+def test_unreadable_files_are_refused_in_one_line(
+    tmp_path: Path, data: bytes, problem: str
+) -> None:
+    path = write(tmp_path, "bad.csv", data)
+    with pytest.raises(InputError) as error:
+        read_batch([path])
+    message = str(error.value)
+    assert message.startswith(path) and problem in message and "\n" not in message
+
+
+def test_missing_files_and_folders_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_batch([str(tmp_path / "nope.csv")])
+    with pytest.raises(InputError, match="is a folder"):
+        read_batch([str(tmp_path)])
+
+
+def test_carried_columns_from_several_files_line_up(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.csv", b"Phone,Site\n4155552671,HQ\n")
+    second = write(tmp_path, "b.csv", b"Phone,Region\n4155552672,West\n")
+    batch = read_batch([first, second])
+    assert batch.carried == ["Site", "Region"]
+    assert batch.frame.select("source_file", "Site", "Region").rows() == [
+        (first, "HQ", None),
+        (second, None, "West"),
+    ]

@@ -1,0 +1,128 @@
+"""Excel workbooks: every sheet with a number column, headers below titles, numeric cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from portflow.errors import InputError
+from portflow.readers import read_batch, read_input
+
+
+def workbook(tmp_path: Path, name: str = "wave2.xlsx") -> tuple[openpyxl.Workbook, Path]:
+    book = openpyxl.Workbook()
+    return book, tmp_path / name
+
+
+def test_header_below_title_rows_and_numeric_cells(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet.title = "Site A"
+    sheet["B2"] = "Acme - numbers to port"
+    sheet["B4"], sheet["C4"], sheet["D4"] = "Phone Number", "Routing ID", "Notes"
+    sheet["B5"], sheet["C5"] = 4155552671, "RT-1"
+    sheet["B6"], sheet["C6"] = 14155552672, 12
+    sheet["B8"], sheet["D8"] = "(415) 555-2673", "after a blank row"
+    book.save(path)
+    batch = read_batch([str(path)])
+    assert batch.frame.select(
+        "source_sheet", "source_row", "number", "routing_id", "Notes"
+    ).rows() == [
+        ("Site A", 5, "4155552671", "RT-1", None),
+        ("Site A", 6, "14155552672", "12", None),
+        ("Site A", 8, "(415) 555-2673", None, "after a blank row"),
+    ]
+    assert batch.skipped_blank == 1
+
+
+def test_every_sheet_with_a_number_column_is_read_and_others_are_reported(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    first = book.active
+    first.title = "North"
+    first.append(["TN", "Route ID"])
+    first.append(["4155552671", "RT-1"])
+    notes = book.create_sheet("Instructions")
+    notes.append(["Fill in the list on the other sheets"])
+    south = book.create_sheet("South")
+    south.append(["Destination", "Numbers to port"])
+    south.append(["4155550000", "4155552672"])
+    hidden = book.create_sheet("Old")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Phone"])
+    hidden.append(["4155552673"])
+    book.save(path)
+    source = read_input(str(path))
+    assert [(t.sheet, t.frame.get_column("number").to_list()) for t in source.tables] == [
+        ("North", ["4155552671"]),
+        ("South", ["4155552672"]),
+        ("Old", ["4155552673"]),
+    ]
+    south_table = source.tables[1].frame
+    assert south_table.get_column("receiving_number").to_list() == ["4155550000"]
+    assert any('"Instructions"' in w and "skipped" in w for w in source.warnings)
+    assert any('"Old" is hidden' in w for w in source.warnings)
+
+
+def test_headerless_sheet_reads_number_and_routing(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    book.active.append([4155552671, "RT-1"])
+    book.active.append([4155552672])
+    book.save(path)
+    assert read_batch([str(path)]).frame.select("source_row", "number", "routing_id").rows() == [
+        (1, "4155552671", "RT-1"),
+        (2, "4155552672", None),
+    ]
+
+
+def test_formula_cells_without_a_cached_value_read_as_empty(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone", "Notes"])
+    book.active.append(['=CONCAT("415","5552671")', "formula never calculated"])
+    book.save(path)
+    frame = read_batch([str(path)]).frame
+    assert frame.select("number", "Notes").rows() == [(None, "formula never calculated")]
+
+
+def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    book.active.title = "Site A"
+    book.active.append(["Foo", "Bar"])
+    book.active.append(["x", "y"])
+    book.save(path)
+    with pytest.raises(InputError) as error:
+        read_batch([str(path)])
+    assert str(error.value) == (
+        f"{path}: no sheet has a column that looks like a phone number: "
+        f'"Site A" (headers seen: Foo, Bar)'
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"Phone\n4155552671\n", "not an Excel workbook (is it a CSV file renamed to .xlsx?)"),
+        (b"PK\x03\x04" + b"\x00" * 64, "not a readable Excel workbook"),
+        (b"", "the file is empty"),
+    ],
+)
+def test_corrupt_workbooks_are_refused_in_one_line(
+    tmp_path: Path, data: bytes, problem: str
+) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        read_batch([str(path)])
+    assert problem in str(error.value) and "\n" not in str(error.value)
+
+
+def test_truncated_workbook_is_refused(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone"])
+    book.active.append([4155552671])
+    book.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="not a readable Excel workbook"):
+        read_batch([str(path)])
