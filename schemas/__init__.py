@@ -1,0 +1,1 @@
+"""Pandera DataFrameModels (polars backend) for every table portflow reads or writes."""
