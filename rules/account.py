@@ -1,0 +1,139 @@
+"""Rules against the account's own tables: ports, tracking, receiving, fail-safe, users."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rules.findings import findings, join_list
+from rules.reasons import Reason
+
+
+def _matches(batch: pl.DataFrame, table: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Batch rows whose e164 is in `table`, with the table's `columns` gathered as lists."""
+    wanted = table.filter(pl.col("e164").is_not_null()).select("e164", *columns)
+    return (
+        batch.filter(pl.col("e164").is_not_null())
+        .select("row_id", "e164")
+        .join(wanted, on="e164")
+        .group_by("row_id", maintain_order=True)
+        .agg(pl.col("e164").first(), *[pl.col(c) for c in columns])
+    )
+
+
+def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFrame:
+    """Numbers already in an active or complete port request (`blocking` rows)."""
+    blocking = port_requests.filter(pl.col("blocking")).with_columns(
+        request=pl.concat_str(
+            pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")")
+        )
+    )
+    found = (
+        _matches(batch, blocking, "request")
+        .with_columns(pl.col("request").list.unique(maintain_order=True))
+        .with_columns(requests=join_list("request"))
+    )
+    return findings(
+        found,
+        Reason.IN_OTHER_PORT,
+        detail=pl.concat_str(pl.lit("in port request "), pl.col("requests")),
+        related=pl.col("requests"),
+        fix=pl.concat_str(
+            pl.lit("Remove it from this list: port request "),
+            pl.col("requests"),
+            pl.lit(
+                " already moves it. If it still has to move, wait until that "
+                "request completes or is cancelled."
+            ),
+        ),
+    )
+
+
+def already_tracking(batch: pl.DataFrame, tracking: pl.DataFrame) -> pl.DataFrame:
+    """Numbers that are already tracking numbers in the account."""
+    labelled = _labelled(tracking, "id", "name", prefix="tracking number")
+    found = _matches(batch, labelled, "label").with_columns(labels=join_list("label"))
+    return findings(
+        found, Reason.ALREADY_TRACKING, detail=pl.col("labels"), related=pl.col("labels")
+    )
+
+
+def receiving_number(
+    batch: pl.DataFrame, receiving: pl.DataFrame, tracking: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Active receiving numbers; `related` lists the tracking numbers forwarding to each."""
+    active = receiving.filter(pl.col("active")).select("e164").unique()
+    found = _matches(batch, active.with_columns(hit=pl.lit(True)), "hit")
+    if tracking is not None and "receiving_e164" in tracking.columns:
+        forwarders = (
+            tracking.filter(pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null())
+            .group_by("receiving_e164")
+            .agg(pl.col("e164").unique(maintain_order=True).alias("forwarders"))
+        )
+        found = found.join(forwarders, left_on="e164", right_on="receiving_e164", how="left")
+    else:
+        found = found.with_columns(forwarders=pl.lit(None, dtype=pl.List(pl.String)))
+    count = pl.col("forwarders").list.len().fill_null(0)
+    listed = pl.concat_str(pl.lit("tracking numbers "), join_list("forwarders"))
+    return findings(
+        found,
+        Reason.RECEIVING_NUMBER,
+        detail=pl.when(count == 0)
+        .then(pl.lit("no tracking number forwards to it now"))
+        .otherwise(
+            pl.concat_str(count.cast(pl.String), pl.lit(" tracking number(s) forward to it"))
+        ),
+        related=listed,
+        fix=pl.when(count == 0)
+        .then(
+            pl.lit(
+                "Remove it from the account's receiving numbers (or deactivate it), then port it."
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("Point these at another receiving number first: "),
+                listed,
+                pl.lit("; then deactivate this receiving number and port it."),
+            )
+        ),
+    )
+
+
+def failsafe_number(batch: pl.DataFrame, failsafe: pl.DataFrame) -> pl.DataFrame:
+    """The account's fail-safe numbers."""
+    found = _matches(batch, failsafe.with_columns(hit=pl.lit(True)), "hit")
+    return findings(found, Reason.FAILSAFE_NUMBER)
+
+
+def user_assigned(batch: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
+    """Numbers assigned to a user of the account."""
+    labelled = _labelled(users, "user_id", "name", prefix="user")
+    found = _matches(batch, labelled, "label").with_columns(labels=join_list("label"))
+    return findings(
+        found,
+        Reason.USER_ASSIGNED,
+        detail=pl.concat_str(pl.lit("assigned to "), pl.col("labels")),
+        related=pl.col("labels"),
+        fix=pl.concat_str(
+            pl.lit("Unassign it from "),
+            pl.col("labels"),
+            pl.lit(" (or give the user another number) first."),
+        ),
+    )
+
+
+def _labelled(
+    table: pl.DataFrame, id_column: str, name_column: str, *, prefix: str
+) -> pl.DataFrame:
+    """Adds `label`: `tracking number TN-9 'Main line'`, with whichever parts the export has."""
+
+    def part(column: str, before: str, after: str = "") -> pl.Expr:
+        if column not in table.columns:
+            return pl.lit(None, dtype=pl.String)
+        return pl.concat_str(pl.lit(before), pl.col(column), pl.lit(after))
+
+    return table.with_columns(
+        label=pl.concat_str(
+            pl.lit(prefix), part(id_column, " "), part(name_column, " '", "'"), ignore_nulls=True
+        )
+    )

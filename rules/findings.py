@@ -1,0 +1,70 @@
+"""The shape every rule returns: one row per (input row, reason) with its specifics."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rules.reasons import Reason
+
+FINDING_SCHEMA = {
+    "row_id": pl.UInt32,
+    "code": pl.String,
+    "detail": pl.String,
+    "related": pl.String,
+    "fix": pl.String,
+}
+MAX_RELATED = 20
+
+
+def findings(
+    rows: pl.DataFrame,
+    reason: Reason,
+    *,
+    detail: pl.Expr | None = None,
+    related: pl.Expr | None = None,
+    fix: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """`rows` (which hold `row_id`) found by a rule, with the words that explain each one."""
+    blank = pl.lit(None, dtype=pl.String)
+    return rows.select(
+        pl.col("row_id").cast(pl.UInt32),
+        pl.lit(reason.name).alias("code"),
+        (detail if detail is not None else blank).cast(pl.String).alias("detail"),
+        (related if related is not None else blank).cast(pl.String).alias("related"),
+        (fix if fix is not None else blank).cast(pl.String).alias("fix"),
+    )
+
+
+def location(
+    file: str = "source_file", sheet: str = "source_sheet", row: str = "source_row"
+) -> pl.Expr:
+    """`wave1.csv, row 12` or `wave2.xlsx, sheet "North", row 7`, as a person finds it."""
+    sheet_part = pl.when(pl.col(sheet).fill_null("") != "").then(
+        pl.concat_str(pl.lit(', sheet "'), pl.col(sheet), pl.lit('"'))
+    )
+    return pl.concat_str(
+        pl.col(file),
+        sheet_part.otherwise(pl.lit("")),
+        pl.lit(", row "),
+        pl.col(row).cast(pl.String),
+    )
+
+
+def quoted(column: str) -> pl.Expr:
+    return pl.concat_str(pl.lit("'"), pl.col(column), pl.lit("'"))
+
+
+def join_list(column: str, *, limit: int = MAX_RELATED) -> pl.Expr:
+    """A list column as `a, b, c` (at most `limit` items, then `and N more`)."""
+    items = pl.col(column)
+    head = items.list.head(limit).list.join(", ")
+    extra = items.list.len().cast(pl.Int64) - limit
+    return (
+        pl.when(extra > 0)
+        .then(pl.concat_str(head, pl.lit(" and "), extra.cast(pl.String), pl.lit(" more")))
+        .otherwise(head)
+    )
+
+
+def is_blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")

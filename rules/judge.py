@@ -1,0 +1,103 @@
+"""Every rule over the batch, combined into one verdict per rejected row (SPEC 2 precedence)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import polars as pl
+
+from rules import account, duplicates, numbers, receiving, routing, service
+from rules.findings import FINDING_SCHEMA
+from rules.reasons import Reason
+
+Rule = Callable[[pl.DataFrame], pl.DataFrame]
+Tables = Mapping[str, pl.DataFrame | None]
+
+VERDICT_COLUMNS = ("row_id", "reason_code", "all_reasons", "reason", "remediation", "related")
+
+
+def rules_for(tables: Tables) -> list[Rule]:
+    """The rules that can run; a rule whose table is missing (allowed) is left out."""
+    tracking = tables.get("tracking_numbers")
+    receiving_numbers = tables.get("receiving_numbers")
+    failsafe = tables.get("failsafe_numbers")
+    users = tables.get("users")
+    port_requests = tables.get("port_requests")
+    routing_table = tables.get("routing")
+    found: list[Rule] = [
+        numbers.missing_number,
+        numbers.invalid_number,
+        numbers.not_us_ca,
+        numbers.has_extension,
+        service.unknown_service,
+        duplicates.duplicate_in_batch,
+        receiving.invalid_receiving_number,
+        receiving.routes_to_ported_number,
+    ]
+    if port_requests is not None:
+        found.append(lambda batch: account.in_other_port(batch, port_requests))
+    if tracking is not None:
+        found.append(lambda batch: account.already_tracking(batch, tracking))
+    if receiving_numbers is not None:
+        found.append(lambda batch: account.receiving_number(batch, receiving_numbers, tracking))
+    if failsafe is not None:
+        found.append(lambda batch: account.failsafe_number(batch, failsafe))
+    if users is not None:
+        found.append(lambda batch: account.user_assigned(batch, users))
+    if routing_table is not None:
+        found.append(lambda batch: routing.routing_name_not_id(batch, routing_table))
+        found.append(lambda batch: routing.unknown_routing_id(batch, routing_table))
+    return found
+
+
+def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
+    """One verdict per rejected row: the first reason by precedence and all of them."""
+    found = pl.concat(
+        [pl.DataFrame(schema=FINDING_SCHEMA)] + [rule(batch) for rule in rules_for(tables)],
+        how="vertical",
+    )
+    return verdicts(found)
+
+
+def verdicts(found: pl.DataFrame) -> pl.DataFrame:
+    """Combine findings per row: `reason_code` is the first by precedence, `all_reasons` all."""
+    order = {reason.name: position for position, reason in enumerate(Reason)}
+    message = {reason.name: reason.message for reason in Reason}
+    remedy = {reason.name: reason.remediation for reason in Reason}
+    explained = (
+        found.with_columns(
+            precedence=pl.col("code").replace_strict(order, return_dtype=pl.Int32),
+            sentence=pl.concat_str(
+                pl.col("code").replace_strict(message, return_dtype=pl.String),
+                pl.when(pl.col("detail").is_not_null())
+                .then(pl.concat_str(pl.lit(": "), pl.col("detail")))
+                .otherwise(pl.lit("")),
+            ),
+            remedy=pl.coalesce(
+                "fix", pl.col("code").replace_strict(remedy, return_dtype=pl.String)
+            ),
+        )
+        .unique(["row_id", "code"], keep="first")
+        .sort("row_id", "precedence")
+    )
+    others = pl.col("sentence").slice(1)
+    return (
+        explained.group_by("row_id", maintain_order=True)
+        .agg(
+            reason_code=pl.col("code").first(),
+            all_reasons=pl.col("code").str.join(";"),
+            reason=pl.when(pl.len() > 1)
+            .then(
+                pl.concat_str(
+                    pl.col("sentence").first(),
+                    pl.lit(". Also: "),
+                    others.str.join("; "),
+                    pl.lit("."),
+                )
+            )
+            .otherwise(pl.concat_str(pl.col("sentence").first(), pl.lit("."))),
+            remediation=pl.col("remedy").first(),
+            related=pl.col("related").drop_nulls().unique(maintain_order=True).str.join("; "),
+        )
+        .with_columns(related=pl.when(pl.col("related") == "").then(None).otherwise("related"))
+    )

@@ -1,0 +1,86 @@
+"""From verdicts to outcomes: rejected rows, configured numbers, fax and international lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from rules.findings import is_blank
+from rules.groups import with_completion
+from rules.reasons import Reason
+from rules.routing import resolve_routing
+from rules.service import FAX, VOICE
+
+NO_ROUTING_WARNING = "no routing ID: configured without routing"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Every input row lands in exactly one of `rejected`, `configured` and `fax`."""
+
+    rejected: pl.DataFrame
+    configured: pl.DataFrame
+    fax: pl.DataFrame
+    international: pl.DataFrame
+
+    @property
+    def rows(self) -> int:
+        return self.rejected.height + self.configured.height + self.fax.height
+
+
+def decide(
+    batch: pl.DataFrame,
+    verdicts: pl.DataFrame,
+    *,
+    routing: pl.DataFrame | None,
+    run_date: dt.date,
+) -> Outcome:
+    """Split the judged batch; passing rows get routing names, warnings and port groups."""
+    rejected = batch.join(verdicts, on="row_id", how="inner").sort("row_id")
+    passed = batch.join(verdicts, on="row_id", how="anti").sort("row_id")
+    passed = with_completion(_with_routing(passed, routing), run_date=run_date)
+    international = rejected.filter(
+        pl.col("all_reasons").str.contains(Reason.NOT_US_CA.name)
+        & ~pl.col("all_reasons").str.contains(Reason.DUPLICATE_IN_BATCH.name)
+    )
+    return Outcome(
+        rejected=rejected,
+        configured=passed.filter(pl.col("service_kind") == VOICE),
+        fax=passed.filter(pl.col("service_kind") == FAX),
+        international=international,
+    )
+
+
+def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.DataFrame:
+    """The routing ID as the account spells it, its name, and the row's warnings."""
+    if routing is None:
+        resolved = passed.with_columns(
+            routing_match_id=pl.col("routing_id").str.strip_chars(),
+            routing_match_name=pl.lit(None, dtype=pl.String),
+            routing_match_active=pl.lit(True),
+        )
+    else:
+        matches = resolve_routing(passed, routing).select(
+            "row_id", "routing_match_id", "routing_match_name", "routing_match_active"
+        )
+        resolved = passed.join(matches, on="row_id", how="left")
+    inactive = pl.col("routing_match_active").not_()
+    warnings = pl.concat_str(
+        pl.when(is_blank("routing_id")).then(pl.lit(NO_ROUTING_WARNING)),
+        pl.when(inactive.fill_null(False)).then(
+            pl.concat_str(
+                pl.lit("routing "),
+                pl.col("routing_match_id"),
+                pl.lit(" is inactive in the account"),
+            )
+        ),
+        separator="; ",
+        ignore_nulls=True,
+    )
+    return resolved.with_columns(
+        routing_id=pl.col("routing_match_id"),
+        routing_name=pl.col("routing_match_name"),
+        warnings=pl.when(warnings == "").then(None).otherwise(warnings),
+    ).drop("routing_match_id", "routing_match_name", "routing_match_active")

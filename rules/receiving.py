@@ -1,0 +1,54 @@
+"""The receiving (forward-to) number: valid, and not itself on its way out."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from portflow.numbers import reference as ref
+from rules.findings import findings, is_blank, location, quoted
+from rules.reasons import Reason
+
+
+def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
+    """Receiving numbers that are not valid phone numbers (or carry an extension)."""
+    bad = batch.filter(
+        ~is_blank("receiving_number")
+        & (
+            (pl.col("receiving_status") == ref.INVALID)
+            | pl.col("receiving_extension").is_not_null()
+        )
+    )
+    return findings(
+        bad,
+        Reason.INVALID_RECEIVING_NUMBER,
+        detail=pl.concat_str(
+            quoted("receiving_number"),
+            pl.when(pl.col("receiving_status") == ref.INVALID)
+            .then(pl.lit(" is not a valid phone number"))
+            .otherwise(pl.lit(" has an extension; calls cannot be forwarded to an extension")),
+        ),
+    )
+
+
+def routes_to_ported_number(batch: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose receiving number is one of the numbers this run ports."""
+    ported = (
+        batch.filter(pl.col("e164").is_not_null())
+        .sort("row_id")
+        .group_by("e164", maintain_order=True)
+        .agg(location().first().alias("ported_at"))
+    )
+    hits = batch.filter(pl.col("receiving_e164").is_not_null()).join(
+        ported, left_on="receiving_e164", right_on="e164"
+    )
+    return findings(
+        hits,
+        Reason.ROUTES_TO_PORTED_NUMBER,
+        detail=pl.concat_str(
+            pl.col("receiving_e164"),
+            pl.lit(" is ported in this run ("),
+            pl.col("ported_at"),
+            pl.lit(")"),
+        ),
+        related=pl.col("ported_at"),
+    )

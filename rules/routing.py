@@ -1,0 +1,65 @@
+"""The routing column: an ID from the account's routing table, not a friendly name."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rules.findings import findings, is_blank, join_list, quoted
+from rules.reasons import Reason
+
+
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.to_lowercase()
+
+
+def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    """Per row with a routing value: the routing it names by ID (`routing_match_id`) and the
+    IDs of routings whose *name* it is (`routing_name_ids`)."""
+    given = batch.filter(~is_blank("routing_id")).select("row_id", key=_key("routing_id"))
+    by_id = routing.select(
+        key=_key("routing_id"),
+        routing_match_id=pl.col("routing_id"),
+        routing_match_name=pl.col("name"),
+        routing_match_active=_active(routing),
+    )
+    by_name = (
+        routing.filter(pl.col("name").is_not_null())
+        .group_by(key=_key("name"))
+        .agg(routing_name_ids=pl.col("routing_id").unique(maintain_order=True))
+    )
+    return (
+        given.join(by_id.unique("key", keep="first"), on="key", how="left")
+        .join(by_name, on="key", how="left")
+        .drop("key")
+    )
+
+
+def _active(routing: pl.DataFrame) -> pl.Expr:
+    return pl.col("active") if "active" in routing.columns else pl.lit(True)
+
+
+def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    """Routing values that are a routing's friendly name; `fix` gives the ID to use."""
+    named = batch.join(resolve_routing(batch, routing), on="row_id").filter(
+        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_not_null()
+    )
+    ids = join_list("routing_name_ids")
+    return findings(
+        named,
+        Reason.ROUTING_NAME_NOT_ID,
+        detail=pl.concat_str(quoted("routing_id"), pl.lit(" is the name of routing "), ids),
+        related=ids,
+        fix=pl.concat_str(pl.lit("Use the routing ID "), ids, pl.lit(" instead of the name.")),
+    )
+
+
+def unknown_routing_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    """Routing values that are neither an ID nor a name in the routing table."""
+    unknown = batch.join(resolve_routing(batch, routing), on="row_id").filter(
+        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_null()
+    )
+    return findings(
+        unknown,
+        Reason.UNKNOWN_ROUTING_ID,
+        detail=pl.concat_str(quoted("routing_id"), pl.lit(" is not in the account")),
+    )

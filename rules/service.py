@@ -1,0 +1,26 @@
+"""The service column: voice (or blank) and fax are the only services that port."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rules.findings import findings, is_blank, quoted
+from rules.reasons import Reason
+
+VOICE = "voice"
+FAX = "fax"
+
+
+def service_of(column: str = "service") -> pl.Expr:
+    """`voice`, `fax`, or the value as written (lower case) for anything else."""
+    value = pl.col(column).str.strip_chars().str.to_lowercase()
+    return pl.when(is_blank(column)).then(pl.lit(VOICE)).otherwise(value)
+
+
+def unknown_service(batch: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose service is neither voice nor fax."""
+    return findings(
+        batch.filter(~service_of().is_in([VOICE, FAX])),
+        Reason.UNKNOWN_SERVICE,
+        detail=quoted("service"),
+    )

@@ -1,0 +1,139 @@
+"""Verdicts: precedence, all_reasons, combined words; outcomes: groups, windows, fax."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rules.judge import judge
+from rules.outcome import NO_ROUTING_WARNING, decide
+from rules.reasons import CODES, Reason
+from tests.helpers import batch_of, table_of
+
+TABLES = {
+    "tracking_numbers": table_of(
+        {"id": "TN-1", "name": "Main", "number": "4155552671", "receiving_number": "4155550000"}
+    ),
+    "receiving_numbers": table_of({"number": "4155550000", "active": True}),
+    "failsafe_numbers": table_of({"number": "4155550001"}),
+    "users": table_of({"user_id": "U-1", "name": "Ann", "number": "4155552671"}),
+    "port_requests": table_of(
+        {"port_request_id": "PR-1", "number": "4155552671", "status": "foc", "blocking": True}
+    ),
+    "routing": table_of(
+        {"routing_id": "RT-1", "name": "Sales", "active": True},
+        {"routing_id": "RT-2", "name": "Old", "active": False},
+        numbers=False,
+    ),
+}
+
+
+def test_reason_codes_are_the_spec_codes_in_precedence_order() -> None:
+    assert CODES == (
+        "MISSING_NUMBER",
+        "INVALID_NUMBER",
+        "NOT_US_CA",
+        "HAS_EXTENSION",
+        "UNKNOWN_SERVICE",
+        "DUPLICATE_IN_BATCH",
+        "IN_OTHER_PORT",
+        "ALREADY_TRACKING",
+        "RECEIVING_NUMBER",
+        "FAILSAFE_NUMBER",
+        "USER_ASSIGNED",
+        "ROUTING_NAME_NOT_ID",
+        "UNKNOWN_ROUTING_ID",
+        "INVALID_RECEIVING_NUMBER",
+        "ROUTES_TO_PORTED_NUMBER",
+    )
+    assert all(reason.message and reason.remediation for reason in Reason)
+
+
+def test_every_applicable_code_is_listed_and_the_first_leads() -> None:
+    batch = batch_of(
+        {"number": "4155552671", "routing_id": "Sales", "service": "sms"},
+        {"number": "4155552673"},
+    )
+    verdicts = judge(batch, TABLES)
+    assert verdicts.select("row_id", "reason_code", "all_reasons").rows() == [
+        (
+            0,
+            "UNKNOWN_SERVICE",
+            "UNKNOWN_SERVICE;IN_OTHER_PORT;ALREADY_TRACKING;USER_ASSIGNED;ROUTING_NAME_NOT_ID",
+        ),
+    ]
+    row = verdicts.row(0, named=True)
+    assert row["reason"].startswith("The service column is neither voice nor fax: 'sms'. Also: ")
+    assert "PR-1 (foc)" in row["related"] and "RT-1" in row["related"]
+    assert row["remediation"] == Reason.UNKNOWN_SERVICE.remediation
+
+
+def test_a_missing_table_skips_its_rules_only() -> None:
+    tables = {**TABLES, "users": None}
+    verdicts = judge(batch_of({"number": "4155552671"}), tables)
+    assert "USER_ASSIGNED" not in verdicts.item(0, "all_reasons")
+    assert "ALREADY_TRACKING" in verdicts.item(0, "all_reasons")
+
+
+def test_outcome_sorts_rows_and_gives_groups_windows_and_warnings() -> None:
+    batch = batch_of(
+        {"number": "4155552672", "routing_id": "rt-1"},
+        {"number": "4165552672"},
+        {"number": "8003569377", "routing_id": "RT-2"},
+        {"number": "4155552674", "service": "Fax"},
+        {"number": "4155552675", "losing_carrier": "AT&T Wireless"},
+        {"number": "not a number"},
+    )
+    outcome = decide(
+        batch, judge(batch, TABLES), routing=TABLES["routing"], run_date=dt.date(2026, 11, 26)
+    )
+    assert outcome.rows == batch.height
+    configured = outcome.configured.select(
+        "e164",
+        "routing_id",
+        "routing_name",
+        "port_group",
+        "earliest_completion",
+        "latest_completion",
+        "warnings",
+    )
+    assert configured.rows() == [
+        ("+14155552672", "RT-1", "Sales", "US-geographic", "2026-12-10", "2026-12-24", None),
+        (
+            "+14165552672",
+            None,
+            None,
+            "CA-geographic",
+            "2026-12-10",
+            "2027-01-07",
+            NO_ROUTING_WARNING,
+        ),
+        (
+            "+18003569377",
+            "RT-2",
+            "Old",
+            "US-toll_free",
+            "2026-12-10",
+            "2026-12-24",
+            "routing RT-2 is inactive in the account",
+        ),
+        (
+            "+14155552675",
+            None,
+            None,
+            "US-geographic-at-t-wireless",
+            "2026-12-10",
+            "2026-12-24",
+            NO_ROUTING_WARNING,
+        ),
+    ]
+    assert outcome.fax.select(
+        "e164", "port_group", "earliest_completion", "latest_completion"
+    ).rows() == [("+14155552674", "US-geographic-fax", "2026-12-03", "2026-12-10")]
+    assert outcome.rejected.get_column("reason_code").to_list() == ["INVALID_NUMBER"]
+
+
+def test_international_rows_go_to_the_ticket_once() -> None:
+    batch = batch_of({"number": "+44 20 7946 0958"}, {"number": "+442079460958"})
+    outcome = decide(batch, judge(batch, TABLES), routing=None, run_date=dt.date(2026, 11, 26))
+    assert outcome.international.select("row_id", "e164").rows() == [(0, "+442079460958")]
+    assert outcome.rejected.height == 2
