@@ -1,0 +1,109 @@
+"""Tickets for the carrier relations team: fax numbers and international numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from portflow.reports.safety import safe_text
+
+UNKNOWN_ACCOUNT = "(account ID not known: pass --account-id)"
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else safe_text(str(value), phone=True)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[str]:
+    present = {name: title for name, title in columns.items() if name in frame.columns}
+    lines = ["| " + " | ".join(present.values()) + " |", "|" + "---|" * len(present)]
+    for row in frame.select(list(present)).iter_rows():
+        lines.append("| " + " | ".join(_cell(value) for value in row) + " |")
+    return lines
+
+
+def fax_ticket(fax: pl.DataFrame, summary: Mapping[str, Any], *, account_id: str | None) -> str:
+    account = account_id or UNKNOWN_ACCOUNT
+    window = (
+        (
+            f"{fax.get_column('earliest_completion').min()!s} to "
+            f"{fax.get_column('latest_completion').max()!s}"
+        )
+        if fax.height
+        else "n/a"
+    )
+    lines = [
+        f"# Fax Porting Documentation - {_cell(account)}",
+        "",
+        f"**Subject:** Fax Porting Documentation - {_cell(account)}",
+        "**To:** Carrier Relations",
+        f"**Account ID:** {_cell(account)}",
+        f"**Run:** {summary['run_id']} ({summary['run_date']})",
+        f"**Fax numbers:** {fax.height}",
+        f"**Expected completion:** {window} (fax ports take 7 to 14 days)",
+        "",
+        "These numbers passed every portability check and carry fax service; fax lines are",
+        "ported by the carrier relations team, not through a port request. Needed from the",
+        "customer before the port:",
+        "",
+        "- [ ] Proof of ownership: a recent bill (no older than 30 days) from the losing carrier",
+        "      showing these numbers, the account number and the service address",
+        "- [ ] A carrier Letter of Authorisation (LOA) listing these numbers, signed by the",
+        "      authorised representative (within the last 90 days)",
+        "",
+        "## Numbers",
+        "",
+        *_table(
+            fax,
+            {
+                "e164": "Number",
+                "national": "National",
+                "country": "Country",
+                "number_type": "Type",
+                "port_group": "Group",
+                "source_file": "File",
+                "source_sheet": "Sheet",
+                "source_row": "Row",
+            },
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def international_ticket(
+    international: pl.DataFrame, summary: Mapping[str, Any], *, account_id: str | None
+) -> str:
+    account = account_id or UNKNOWN_ACCOUNT
+    lines = [
+        f"# International Porting Request - {_cell(account)}",
+        "",
+        f"**Subject:** International Porting Request - {_cell(account)}",
+        "**To:** Carrier Relations",
+        f"**Account ID:** {_cell(account)}",
+        f"**Run:** {summary['run_id']} ({summary['run_date']})",
+        f"**Numbers outside the US and Canada:** {international.height}",
+        "",
+        "These numbers are valid but outside the US and Canada, so they cannot go through a",
+        "US/CA port request. Each country needs its own carrier process; needed from the",
+        "customer: a recent bill per number, the local LOA form, and the service address.",
+        "",
+        "## Numbers",
+        "",
+        *_table(
+            international,
+            {
+                "e164": "Number",
+                "country": "Region",
+                "raw_number": "As given",
+                "source_file": "File",
+                "source_sheet": "Sheet",
+                "source_row": "Row",
+            },
+        ),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,195 @@
+"""Excel reports written with xlsxwriter in constant memory: every data cell is text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from portflow.reports.safety import safe_text
+
+EXCEL_MAX_ROWS = 1_048_576  # including the header row
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
+
+
+def write_table_workbook(path: Path, frame: pl.DataFrame, *, sheet: str, title: str) -> None:
+    """One table, split over sheets past Excel's row limit."""
+    workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
+    workbook.set_properties({"title": title, "comments": "written by portflow"})
+    styles = _Styles(workbook)
+    _write_table(workbook, styles, frame, sheet)
+    workbook.close()
+
+
+def write_rejects_workbook(
+    path: Path,
+    rejects: pl.DataFrame,
+    summary: Mapping[str, Any],
+    *,
+    descriptions: Mapping[str, str],
+) -> None:
+    """Summary sheet (counts by reason with a chart), then the Rejects sheet(s)."""
+    workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
+    workbook.set_properties({"title": "portflow reject report", "comments": "written by portflow"})
+    styles = _Styles(workbook)
+    _write_summary(workbook, styles, summary, descriptions)
+    _write_table(workbook, styles, rejects, "Rejects")
+    workbook.close()
+
+
+class _Styles:
+    def __init__(self, workbook: Any) -> None:
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.heading = workbook.add_format({"bold": True, "font_size": 12})
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.text = workbook.add_format({"num_format": "@"})
+        self.label = workbook.add_format({"bold": True})
+        self.count = workbook.add_format({"num_format": "#,##0"})
+
+
+def _chunks(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    size = EXCEL_MAX_ROWS - 1
+    if frame.height == 0:
+        yield frame
+    for start in range(0, frame.height, size):
+        yield frame.slice(start, size)
+
+
+def _widths(frame: pl.DataFrame) -> list[int]:
+    longest = (
+        frame.select(
+            pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0)
+            for name in frame.columns
+        ).row(0)
+        if frame.height
+        else (0,) * frame.width
+    )
+    return [
+        max(MIN_WIDTH, min(MAX_WIDTH, max(len(name), int(size)) + 2))
+        for name, size in zip(frame.columns, longest, strict=True)
+    ]
+
+
+def _write_table(workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str) -> None:
+    widths = _widths(frame)
+    headers = [safe_text(column) for column in frame.columns]
+    text = frame.select(pl.col(c).cast(pl.String) for c in frame.columns)
+    for part, chunk in enumerate(_chunks(text), start=1):
+        sheet = workbook.add_worksheet(name if part == 1 else f"{name} ({part})")
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, width, styles.text)
+        sheet.freeze_panes(1, 0)
+        sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+        for column, header in enumerate(headers):
+            sheet.write_string(0, column, header, styles.header)
+        for row, values in enumerate(chunk.iter_rows(), start=1):
+            for column, value in enumerate(values):
+                if value is not None:
+                    sheet.write_string(row, column, value, styles.text)
+        sheet.autofilter(0, 0, max(chunk.height, 1), max(len(headers) - 1, 0))
+
+
+def _write_summary(
+    workbook: Any, styles: _Styles, summary: Mapping[str, Any], descriptions: Mapping[str, str]
+) -> None:
+    sheet = workbook.add_worksheet("Summary")
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 14)
+    sheet.set_column(2, 2, 70)
+    row = 0
+    sheet.write_string(row, 0, "portflow reject report", styles.title)
+    row += 2
+    for label, value in (("Run", summary["run_id"]), ("Run date", summary["run_date"])):
+        sheet.write_string(row, 0, label, styles.label)
+        sheet.write_string(row, 1, safe_text(str(value)))
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Rows", styles.heading)
+    row += 1
+    for label, key in (
+        ("Rows checked", "rows"),
+        ("Accepted (voice)", "accepted"),
+        ("Fax (ticket)", "fax"),
+        ("Rejected", "rejected"),
+        ("Blank rows skipped", "skipped_blank"),
+    ):
+        sheet.write_string(row, 0, label, styles.label)
+        sheet.write_number(row, 1, int(summary[key]), styles.count)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Rejects by reason", styles.heading)
+    row += 1
+    for column, header in enumerate(("Reason code", "Rows", "What it means")):
+        sheet.write_string(row, column, header, styles.header)
+    row += 1
+    by_reason: Mapping[str, int] = summary["rejects_by_reason"]
+    first_count_row = row
+    for code, count in by_reason.items():
+        sheet.write_string(row, 0, code)
+        sheet.write_number(row, 1, count, styles.count)
+        sheet.write_string(row, 2, descriptions.get(code, ""))
+        row += 1
+    if by_reason:
+        chart = workbook.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "Rejected rows",
+                "categories": ["Summary", first_count_row, 0, row - 1, 0],
+                "values": ["Summary", first_count_row, 1, row - 1, 1],
+                "data_labels": {"value": True},
+            }
+        )
+        chart.set_title({"name": "Rejects by reason"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 640, "height": 60 + 28 * len(by_reason)})
+        sheet.insert_chart(2, 4, chart)
+    row += 1
+    row = _write_list(
+        sheet,
+        styles,
+        row,
+        "Inputs",
+        ("File", "Sheet", "Rows"),
+        [(i["file"], i["sheet"], str(i["rows"])) for i in summary["inputs"]],
+    )
+    _write_list(
+        sheet,
+        styles,
+        row + 1,
+        "Warnings",
+        ("Warning",),
+        [(w,) for w in summary["warnings"]] or [("none",)],
+    )
+
+
+def _write_list(
+    sheet: Any,
+    styles: _Styles,
+    row: int,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+) -> int:
+    sheet.write_string(row, 0, title, styles.heading)
+    row += 1
+    for column, header in enumerate(headers):
+        sheet.write_string(row, column, header, styles.header)
+    row += 1
+    for values in rows:
+        for column, value in enumerate(values):
+            sheet.write_string(row, column, safe_text(str(value)))
+        row += 1
+    return row

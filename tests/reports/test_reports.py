@@ -1,0 +1,128 @@
+"""Outputs: no formulas anywhere, workbooks that read well, atomic writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from portflow.reports import workbook as workbook_module
+from portflow.reports.safety import safe_frame, safe_text
+from portflow.reports.staging import StagedOutputs
+from portflow.reports.workbook import write_rejects_workbook, write_table_workbook
+
+SUMMARY = {
+    "run_id": "20261126T000000Z-abcdef",
+    "run_date": "2026-11-26",
+    "rows": 3,
+    "accepted": 1,
+    "fax": 0,
+    "rejected": 2,
+    "skipped_blank": 0,
+    "rejects_by_reason": {"INVALID_NUMBER": 1, "ALREADY_TRACKING": 1},
+    "inputs": [{"file": '=HYPERLINK("x").csv', "sheet": "@Sheet", "rows": 3}],
+    "warnings": ["-careful"],
+}
+
+
+def test_formula_starts_are_neutralised_but_plain_phone_numbers_stay() -> None:
+    frame = pl.DataFrame(
+        {
+            "raw_number": ["+14155552671", "=1+2", "+1 415 555 2671", "-4155552671"],
+            "e164": ["+14155552671", None, "+14155552671", None],
+            "Notes": ["@SUM(A1)", "\tx", "\rx", "fine"],
+        }
+    )
+    assert safe_frame(frame).rows() == [
+        ("+14155552671", "+14155552671", "'@SUM(A1)"),
+        ("'=1+2", None, "'\tx"),
+        ("'+1 415 555 2671", "+14155552671", "'\rx"),
+        ("'-4155552671", None, "fine"),
+    ]
+    assert safe_text("+14155552671") == "'+14155552671"
+    assert safe_text("+14155552671", phone=True) == "+14155552671"
+
+
+def rejects_frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "source_file": ["a.csv", "a.csv"],
+            "source_sheet": ["", ""],
+            "source_row": [2, 3],
+            "raw_number": ["4155552671", "'=cmd|' /C calc'!A0"],
+            "e164": ["+14155552671", None],
+            "reason_code": ["ALREADY_TRACKING", "INVALID_NUMBER"],
+            "all_reasons": ["ALREADY_TRACKING", "INVALID_NUMBER"],
+            "reason": ["Already a tracking number", "Not a valid phone number"],
+            "remediation": ["Remove it", "Correct it"],
+            "related": ["tracking number TN-1", None],
+        }
+    )
+
+
+def test_rejects_workbook_has_summary_then_rejects_as_text_without_formulas(tmp_path: Path) -> None:
+    path = tmp_path / "rejects.xlsx"
+    write_rejects_workbook(
+        path, safe_frame(rejects_frame()), SUMMARY, descriptions={"INVALID_NUMBER": "Not valid"}
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Rejects"]
+    rejects = book["Rejects"]
+    assert rejects.freeze_panes == "A2"
+    assert rejects.auto_filter.ref == "A1:J3"
+    assert rejects["D2"].value == "4155552671" and rejects["D2"].data_type == "s"
+    assert rejects["E2"].value == "+14155552671"
+    assert rejects["C2"].value == "2"
+    assert rejects.column_dimensions["I"].width >= len("remediation")
+    summary = book["Summary"]
+    assert len(summary._charts) == 1
+    texts = [cell.value for row in summary.iter_rows() for cell in row if cell.value]
+    assert '\'=HYPERLINK("x").csv' in texts and "'@Sheet" in texts and "'-careful" in texts
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+                assert not str(cell.value or "").startswith(("=", "+1 ", "-", "@"))
+
+
+def test_sheets_continue_past_the_row_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook_module, "EXCEL_MAX_ROWS", 3)
+    frame = pl.DataFrame({"e164": [f"+1415555{n:04d}" for n in range(5)]})
+    path = tmp_path / "configured.xlsx"
+    write_table_workbook(path, frame, sheet="Configured numbers", title="t")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [
+        "Configured numbers",
+        "Configured numbers (2)",
+        "Configured numbers (3)",
+    ]
+    values = [c.value for s in book.worksheets for c in s["A"] if c.row > 1]
+    assert values == frame.get_column("e164").to_list()
+
+
+def test_staged_outputs_replace_the_old_set_or_leave_it_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    known = ("a.csv", "tickets/t.md", "summary.json")
+    with StagedOutputs(out, "run1", known=known) as stage:
+        for name in known:
+            stage.path(name).write_text("first")
+        stage.commit()
+    with pytest.raises(RuntimeError), StagedOutputs(out, "run2", known=known) as stage:
+        stage.path("a.csv").write_text("half")
+        raise RuntimeError("the run fails before committing")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "a.csv",
+        "summary.json",
+        "tickets",
+        "tickets/t.md",
+    ]
+    assert (out / "a.csv").read_text() == "first"
+    with StagedOutputs(out, "run3", known=known) as stage:
+        stage.path("a.csv").write_text("third")
+        stage.path("summary.json").write_text("third")
+        assert stage.commit() == ["a.csv", "summary.json"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.csv", "summary.json"]
