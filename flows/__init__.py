@@ -1,0 +1,1 @@
+"""Prefect flows, one per file; thin tasks around the core library."""

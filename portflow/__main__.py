@@ -1,0 +1,7 @@
+"""`python -m portflow` is the `portflow` command."""
+
+import sys
+
+from portflow.cli import main
+
+sys.exit(main())

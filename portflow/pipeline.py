@@ -1,0 +1,199 @@
+"""The check, step by step: read -> normalise -> validate -> judge -> write.
+
+The CLI runs these steps directly; `flows/check.py` runs the very same `run_check` with each
+step as a Prefect task. There is no second implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from portflow.accounts import Accounts, load_accounts
+from portflow.numbers import Normaliser
+from portflow.readers import INPUT_COLUMNS, Batch, read_batch
+from portflow.reports import (
+    CONFIGURED_XLSX,
+    DEFAULT_XLSX_LIMIT,
+    Reports,
+    planned_outputs,
+    write_check_outputs,
+)
+from portflow.summary import build_summary, new_run_id
+from rules.judge import judge
+from rules.outcome import Outcome, decide
+from rules.service import service_of
+from schemas.batch import NormalisedBatch
+from schemas.configured_numbers import CONFIGURED_COLUMNS
+from schemas.rejects import REJECT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Step = Callable[..., Any]
+"""Runs one named step: `step(name, function, *args, **kwargs)` returns the function's result."""
+
+# Columns the pipeline adds; an input column with one of these names is renamed.
+INTERNAL_COLUMNS = (
+    "row_id",
+    "number_status",
+    "number_problem",
+    "national",
+    "country",
+    "number_type",
+    "extension",
+    "receiving_status",
+    "receiving_e164",
+    "receiving_extension",
+    "service_kind",
+    "reason",
+    "routing_name",
+    "port_group",
+    "warnings",
+)
+RESERVED = {
+    name.casefold()
+    for name in (*INTERNAL_COLUMNS, *INPUT_COLUMNS, *REJECT_COLUMNS, *CONFIGURED_COLUMNS)
+}
+
+
+def run_directly(name: str, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    log.debug("step: %s", name)
+    return function(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    inputs: tuple[str, ...]
+    accounts: Path
+    out: Path
+    run_date: dt.date
+    allow_missing: frozenset[str] = frozenset()
+    xlsx_limit: int = DEFAULT_XLSX_LIMIT
+    account_id: str | None = None
+    cache_dir: Path | None = None
+    stdin_path: Path | None = None  # where `-` (standard input) was saved
+
+
+@dataclass
+class CheckResult:
+    summary: dict[str, Any]
+    outcome: Outcome
+    written: list[str] = field(default_factory=list)
+
+
+def run_check(options: CheckOptions, *, step: Step = run_directly) -> CheckResult:
+    """The whole check; each stage goes through `step` (directly, or as a Prefect task)."""
+    normaliser = Normaliser(cache_dir=options.cache_dir)
+    batch: Batch = step("read inputs", read_inputs, options.inputs, stdin=options.stdin_path)
+    accounts: Accounts = step(
+        "read account exports",
+        load_accounts,
+        options.accounts,
+        normaliser=normaliser,
+        allow_missing=options.allow_missing,
+    )
+    frame: pl.DataFrame = step("normalise numbers", normalise_batch, batch, normaliser)
+    verdicts: pl.DataFrame = step("check the rules", judge, frame, accounts.tables)
+    outcome: Outcome = step(
+        "sort the rows",
+        decide,
+        frame,
+        verdicts,
+        routing=accounts.table("routing"),
+        run_date=options.run_date,
+    )
+    reports = Reports.from_outcome(outcome, optional=optional_columns(batch), carried=batch.carried)
+    summary = step("summarise", summarise, options, batch, accounts, outcome, reports)
+    written: list[str] = step(
+        "write outputs",
+        write_check_outputs,
+        reports,
+        summary,
+        options.out,
+        account_id=account_id(options, accounts),
+    )
+    return CheckResult(summary, outcome, written)
+
+
+def read_inputs(paths: tuple[str, ...], *, stdin: Path | None = None) -> Batch:
+    """Read every input; carried columns that clash with portflow's own names get renamed."""
+    if stdin is not None:
+        with stdin.open("rb") as handle:
+            batch = read_batch(paths, stdin=handle)
+    else:
+        batch = read_batch(paths)
+    renames = {name: f"{name} (input)" for name in batch.carried if name.casefold() in RESERVED}
+    if renames:
+        batch.frame = batch.frame.rename(renames)
+        batch.carried = [renames.get(name, name) for name in batch.carried]
+    return batch
+
+
+def normalise_batch(batch: Batch, normaliser: Normaliser) -> pl.DataFrame:
+    """Adds what each number and receiving number is (SPEC 1.1) and the service kind."""
+    frame = batch.frame
+    numbers = normaliser.normalise(frame.get_column("number")).rename(
+        {"status": "number_status", "problem": "number_problem"}
+    )
+    receiving = normaliser.normalise(frame.get_column("receiving_number")).select(
+        receiving_status="status", receiving_e164="e164", receiving_extension="extension"
+    )
+    normalised = pl.concat([frame, numbers, receiving], how="horizontal").with_columns(
+        service_kind=service_of()
+    )
+    return NormalisedBatch.validate(normalised)
+
+
+def optional_columns(batch: Batch) -> list[str]:
+    """The recognised optional columns (routing_id, service, ...) that some input had."""
+    present = {
+        name for source in batch.sources for table in source.tables for name in table.frame.columns
+    }
+    return [name for name in INPUT_COLUMNS[1:] if name in present]
+
+
+def account_id(options: CheckOptions, accounts: Accounts) -> str | None:
+    """`--account-id`, else the one account ID in the tracking_numbers export."""
+    if options.account_id:
+        return options.account_id
+    tracking = accounts.table("tracking_numbers")
+    if tracking is not None and "account_id" in tracking.columns:
+        ids = tracking.get_column("account_id").drop_nulls().unique()
+        if ids.len() == 1:
+            return str(ids[0])
+    return None
+
+
+def summarise(
+    options: CheckOptions, batch: Batch, accounts: Accounts, outcome: Outcome, reports: Reports
+) -> dict[str, Any]:
+    outputs = planned_outputs(reports, xlsx_limit=options.xlsx_limit)
+    warnings = [*batch.warnings, *accounts.warnings]
+    unrouted = outcome.configured.filter(pl.col("routing_id").is_null()).height
+    if unrouted:
+        warnings.append(
+            f"{unrouted} accepted number(s) have no routing ID and will be "
+            "configured without routing"
+        )
+    if CONFIGURED_XLSX not in outputs:
+        warnings.append(
+            f"{CONFIGURED_XLSX} not written: {reports.configured.height:,} rows "
+            f"exceed --xlsx-limit {options.xlsx_limit:,}; use configured_numbers.csv"
+        )
+    return build_summary(
+        run_id=new_run_id(),
+        run_date=options.run_date,
+        batch=batch,
+        outcome=outcome,
+        account_files=accounts.files,
+        warnings=warnings,
+        checks_skipped=accounts.skipped_checks,
+        outputs=outputs,
+    )

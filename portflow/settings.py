@@ -1,0 +1,48 @@
+"""Settings from `PORTFLOW_*` variables and Prefect's API location; read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_LOG_LEVEL = "WARNING"
+
+
+@dataclass(frozen=True)
+class Settings:
+    cache_dir: Path
+    log_level: str
+    prefect_api_url: str | None
+
+    @property
+    def prefect_configured(self) -> bool:
+        return bool(self.prefect_api_url)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings once, at start-up."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("HOME") or Path.home())
+    cache_root = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
+    return Settings(
+        cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
+        log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
+        prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
+    )
+
+
+def _profile_api_url(env: Mapping[str, str], home: Path) -> str | None:
+    """PREFECT_API_URL from the active Prefect profile, read without importing Prefect."""
+    prefect_home = Path(env.get("PREFECT_HOME") or home / ".prefect").expanduser()
+    path = Path(env.get("PREFECT_PROFILES_PATH") or prefect_home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    active = env.get("PREFECT_PROFILE") or profiles.get("active")
+    profile = profiles.get("profiles", {}).get(active, {}) if isinstance(active, str) else {}
+    url = profile.get("PREFECT_API_URL") if isinstance(profile, dict) else None
+    return url if isinstance(url, str) and url else None

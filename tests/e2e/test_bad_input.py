@@ -1,0 +1,119 @@
+"""Bad input: exit 2, one line on stderr naming the file (and row or sheet), nothing written."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.e2e.cli import portflow
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+
+
+@pytest.fixture
+def accounts(tmp_path: Path) -> Path:
+    return write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+
+
+def no_number_column(folder: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "Site A"
+    book.active.append(["Foo", "Bar"])
+    book.active.append(["x", "y"])
+    book.save(folder / "wave2.xlsx")
+    return folder / "wave2.xlsx"
+
+
+CASES = {
+    "no number column": (
+        no_number_column,
+        "wave2.xlsx: no sheet has a column that looks like a phone number: "
+        '"Site A" (headers seen: Foo, Bar)',
+    ),
+    "empty file": (lambda d: _write(d / "empty.csv", b""), "empty.csv: the file is empty"),
+    "corrupt workbook": (
+        lambda d: _write(d / "broken.xlsx", b"PK\x03\x04" + b"\x07" * 300),
+        "broken.xlsx: not a readable Excel workbook",
+    ),
+    "binary garbage": (
+        lambda d: _write(d / "garbage.csv", bytes(range(256)) * 40),
+        "garbage.csv: this is not a text file",
+    ),
+    "unreadable encoding": (
+        lambda d: _write(d / "odd.csv", b"Phone\n4155552671\n\x81\x8d\n"),
+        "odd.csv, row 3: unreadable encoding",
+    ),
+    "nonexistent path": (lambda d: d / "nope.csv", "nope.csv: no such file"),
+    "a folder": (lambda d: d, ": is a folder; name the files to check"),
+}
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(
+    case: str, tmp_path: Path, accounts: Path
+) -> None:
+    make, expected = CASES[case]
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    path = make(inputs)
+    out = tmp_path / "out"
+    result = portflow("check", str(path), "--accounts", str(accounts), "--out", str(out))
+    assert result.code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"portflow: error: {path}") and expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_a_missing_export_table_is_named_and_old_outputs_stay(tmp_path: Path) -> None:
+    tables = dict(MINIMAL_ACCOUNTS)
+    del tables["failsafe_numbers"]
+    accounts = write_accounts(tmp_path / "accounts", tables)
+    listing = _write(tmp_path / "list.csv", b"Phone\n4155552671\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "rejects.csv").write_text("yesterday's report")
+    result = portflow("check", str(listing), "--accounts", str(accounts), "--out", str(out))
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        f"portflow: error: account table failsafe_numbers: missing from {accounts} (expected "
+        "failsafe_numbers.csv or failsafe_numbers.xlsx); export it, or pass --allow-missing "
+        "failsafe_numbers to run without its check"
+    ]
+    assert [p.name for p in out.iterdir()] == ["rejects.csv"]
+    assert (out / "rejects.csv").read_text() == "yesterday's report"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "x.csv", "--out", "o"], "Missing option '--accounts'"),
+        (
+            ["check", "x.csv", "--accounts", "a", "--out", "o", "--run-date", "tomorrow"],
+            "--run-date 'tomorrow' is not a date like 2026-11-26",
+        ),
+        (["check", "--bogus"], "No such option '--bogus'"),
+        (["nonsense"], "No such command 'nonsense'"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(args: list[str], expected: str, tmp_path: Path) -> None:
+    result = portflow(*args, cwd=tmp_path)
+    assert result.code == 2
+    assert len(result.stderr.splitlines()) == 1 and expected in result.stderr, result.stderr
+
+
+def test_utf16_input_from_standard_input(tmp_path: Path, accounts: Path) -> None:
+    data = codecs.BOM_UTF16_LE + "4155552671; 4155552672\n".encode("utf-16-le")
+    result = portflow(
+        "check", "-", "--accounts", str(accounts), "--out", str(tmp_path / "o"), stdin=data
+    )
+    assert result.code == 0, result.stderr
+    assert "Checked 2 rows" in result.stdout

@@ -1,0 +1,57 @@
+"""The check as a Prefect flow: same outputs as the CLI's direct run, plus run artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from portflow.pipeline import CheckOptions, run_check
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> CheckOptions:
+    accounts = write_accounts(
+        tmp_path / "accounts",
+        {
+            **MINIMAL_ACCOUNTS,
+            "tracking_numbers": "id,name,number\nTN-1,Main,4155552671\n",
+        },
+    )
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone\n4155552671\n4155552672\nnot a number\n")
+    return CheckOptions(
+        inputs=(str(listing),),
+        accounts=accounts,
+        out=tmp_path / "out",
+        run_date=dt.date(2026, 11, 26),
+        cache_dir=None,
+    )
+
+
+def outputs(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8-sig") for p in out.glob("*.csv")}
+
+
+def test_the_flow_writes_what_the_direct_run_writes_and_publishes_artifacts(
+    prefect_server: None, options: CheckOptions, tmp_path: Path
+) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.check import check_flow
+
+    summary = check_flow(options)
+    direct = run_check(CheckOptions(**{**options.__dict__, "out": tmp_path / "direct"}))
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (3, 1, 2)
+    assert {k: v for k, v in summary.items() if k != "run_id"} == {
+        k: v for k, v in direct.summary.items() if k != "run_id"
+    }
+    assert outputs(options.out) == outputs(tmp_path / "direct")
+    assert json.loads((options.out / "summary.json").read_text())["run_id"] == summary["run_id"]
+    markdown = Artifact.get("portflow-check-summary")
+    assert markdown is not None and summary["run_id"] in str(markdown.data)
+    table = Artifact.get("portflow-check-rejects-by-reason")
+    assert table is not None and "ALREADY_TRACKING" in str(table.data)

@@ -1,0 +1,114 @@
+"""The pipeline as a whole: every row lands exactly once; nothing a spreadsheet runs gets out."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portflow.pipeline import CheckOptions, run_check
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+from tests.numbers.strategies import ANY_VALUE
+
+ACCOUNTS = {
+    **MINIMAL_ACCOUNTS,
+    "tracking_numbers": "id,name,number,receiving_number\nTN-1,Main,4155552671,4155550000\n",
+    "receiving_numbers": "number,active\n4155550000,true\n",
+    "routing": "routing_id,name\nRT-1,Sales\n",
+}
+FIELDS = ["Phone", "Routing", "Service", "Forward To", "Notes"]
+ROW = st.fixed_dictionaries(
+    {
+        "Phone": st.one_of(st.none(), ANY_VALUE, st.sampled_from(["4155552671", "4155550000"])),
+        "Routing": st.sampled_from(["", "RT-1", "Sales", "RT-9"]),
+        "Service": st.sampled_from(["", "voice", "fax", "sms"]),
+        "Forward To": st.sampled_from(["", "4155550000", "bad", "4155552672"]),
+        "Notes": st.text(max_size=8),
+    }
+)
+
+
+def csv_text(rows: list[dict[str, str | None]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+@settings(max_examples=40)
+@given(rows=st.lists(ROW, min_size=1, max_size=25))
+def test_every_row_is_accepted_rejected_or_fax_exactly_once(
+    rows: list[dict[str, str | None]],
+) -> None:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        accounts = write_accounts(folder / "accounts", ACCOUNTS)
+        listing = folder / "list.csv"
+        listing.write_bytes(csv_text(rows).encode("utf-8"))
+        result = run_check(
+            CheckOptions(
+                inputs=(str(listing),),
+                accounts=accounts,
+                out=folder / "out",
+                run_date=dt.date(2026, 11, 26),
+            )
+        )
+    summary = result.summary
+    assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
+    assert summary["rows"] + summary["skipped_blank"] <= len(rows)
+    landed = [
+        *result.outcome.rejected.get_column("source_row"),
+        *result.outcome.configured.get_column("source_row"),
+        *result.outcome.fax.get_column("source_row"),
+    ]
+    assert sorted(landed) == sorted(set(landed))
+    assert sum(summary["rejects_by_reason"].values()) == summary["rejected"]
+
+
+def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
+    accounts = write_accounts(tmp_path / "accounts", ACCOUNTS)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "@evil"
+    sheet.append(["Phone", "=cmd|' /C calc'!A0", "Notes"])
+    sheet.append(['=HYPERLINK("http://x","y")', "+1+1", "-2"])
+    sheet.append(["+14155552673", "@SUM(1)", "\tTab"])
+    sheet.append(["4155552674", "=1", "fine"])
+    book.save(tmp_path / "evil.xlsx")
+    out = tmp_path / "out"
+    run_check(
+        CheckOptions(
+            inputs=(str(tmp_path / "evil.xlsx"),),
+            accounts=accounts,
+            out=out,
+            run_date=dt.date(2026, 11, 26),
+        )
+    )
+    risky = ("=", "+", "-", "@", "\t", "\r")
+    for path in out.rglob("*.csv"):
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+        assert not any(name.startswith(risky) for name in frame.columns), path
+        for row in frame.iter_rows():
+            for value in row:
+                text = value or ""
+                assert not text.startswith(risky) or (
+                    text.startswith("+1") and text[1:].isdigit()
+                ), (path, text)
+    for path in out.rglob("*.xlsx"):
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f"
+                    text = str(cell.value or "")
+                    assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["inputs"][0]["sheet"] == "@evil"  # JSON is data, not a spreadsheet
