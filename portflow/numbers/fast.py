@@ -60,29 +60,27 @@ class Normaliser:
         return self._prefixes
 
     def _decide_fast(self, distinct: pl.Series) -> pl.DataFrame:
-        shaped = _clean_and_shape(distinct)
-        leftover = shaped.filter(pl.col("npa").is_null() & pl.col("status").is_null())
-        decided = (
-            shaped.filter(pl.col("npa").is_not_null())
-            .join(self.prefixes(), on="prefix", how="left")
-            .select("raw", *_judge_nanp())
-        )
-        early = (
-            shaped.filter(pl.col("status").is_not_null())
-            .select(
-                "raw",
-                "status",
-                *[
-                    pl.lit(None, dtype=pl.String).alias(name)
-                    for name in RESULT_SCHEMA
-                    if name not in ("status", "problem")
-                ],
-                "problem",
-            )
-            .select("raw", *RESULT_SCHEMA)
-        )
+        shaped = _clean_and_shape(distinct).join(self.prefixes(), on="prefix", how="left")
+        # Each value is decided early (empty, Excel damage), by the table, or by reference.
+        by_table = pl.col("npa").is_not_null() & pl.col("decided").fill_null(True)
+        early = shaped.filter(pl.col("status").is_not_null())
+        decided = shaped.filter(by_table)
+        leftover = shaped.filter(pl.col("status").is_null() & ~by_table)
         return pl.concat(
-            [decided, early, _decide_by_reference(leftover.get_column("raw"))], how="vertical"
+            [
+                decided.select("raw", *_judge_nanp()),
+                early.select(
+                    "raw",
+                    *[
+                        pl.col(c)
+                        if c in ("status", "problem")
+                        else pl.lit(None, dtype=pl.String).alias(c)
+                        for c in RESULT_SCHEMA
+                    ],
+                ),
+                _decide_by_reference(leftover.get_column("raw")),
+            ],
+            how="vertical",
         )
 
 

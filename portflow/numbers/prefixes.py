@@ -19,11 +19,12 @@ import polars as pl
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.phonemetadata import PhoneMetadata, PhoneNumberDesc
 
+from portflow.numbers.patterns import undecided_prefixes
 from portflow.numbers.reference import GEOGRAPHIC, OTHER, TOLL_FREE
 
 log = logging.getLogger(__name__)
 
-TABLE_FORMAT = 1
+TABLE_FORMAT = 2
 # The same order as phonenumbers' _number_type_helper; fixed line and mobile come last.
 _SPECIAL_TYPES = (
     ("premium_rate", OTHER),
@@ -35,7 +36,7 @@ _SPECIAL_TYPES = (
     ("uan", OTHER),
     ("voicemail", OTHER),
 )
-_LINE = "0000"  # the last four digits never matter (checked by tests against phonenumbers)
+_LINE = "0000"  # exact except for the prefixes of _line_dependent_prefixes()
 
 
 def table_path(cache_dir: Path) -> Path:
@@ -43,7 +44,11 @@ def table_path(cache_dir: Path) -> Path:
 
 
 def load_prefix_table(cache_dir: Path | None) -> pl.DataFrame:
-    """The prefix table (`prefix` u32, `region` str, `kind` str), from cache or built now."""
+    """The prefix table, from cache or built now.
+
+    Columns: `prefix` (u32 NPA-NXX), `region`, `kind` (null when invalid) and `decided`
+    (false for the few prefixes whose numbers depend on later digits: phonenumbers decides).
+    """
     if cache_dir is None:
         return build_prefix_table()
     path = table_path(cache_dir)
@@ -89,12 +94,29 @@ def build_prefix_table() -> pl.DataFrame:
             selects = kind.is_not_null()
         regions.append(pl.when(selects).then(pl.lit(region)))
         kinds.append(pl.when(pl.col("region") == region).then(kind))
+    undecided = sorted(_line_dependent_prefixes())
     return (
         frame.with_columns(region=pl.coalesce(regions))
         .with_columns(kind=pl.coalesce(kinds))
-        .filter(pl.col("region").is_not_null())
-        .select("prefix", "region", "kind")
+        .with_columns(decided=~pl.col("prefix").is_in(undecided))
+        .filter(pl.col("region").is_not_null() | ~pl.col("decided"))
+        .select("prefix", "region", "kind", "decided")
     )
+
+
+def _line_dependent_prefixes() -> set[int]:
+    """Prefixes for which some NANP pattern looks past the sixth digit."""
+    found: set[int] = set()
+    for region in COUNTRY_CODE_TO_REGION_CODE[1]:
+        metadata = PhoneMetadata.metadata_for_region(region)
+        assert metadata is not None
+        for attribute in ("general_desc", "fixed_line", "mobile", *dict(_SPECIAL_TYPES)):
+            desc = getattr(metadata, attribute)
+            if desc is not None and desc.national_number_pattern:
+                found |= undecided_prefixes(desc.national_number_pattern)
+        if metadata.leading_digits:
+            found |= undecided_prefixes(metadata.leading_digits, prefix_match=True)
+    return found
 
 
 def _matches(nsn: pl.Expr, desc: PhoneNumberDesc | None) -> pl.Expr:

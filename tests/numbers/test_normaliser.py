@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portflow.numbers import Normaliser, normalise_one
-from portflow.numbers.prefixes import load_prefix_table
+from portflow.numbers.prefixes import TABLE_FORMAT, load_prefix_table
 from tests.numbers.strategies import ANY_VALUE
 
 
@@ -89,25 +89,56 @@ def test_extension_is_kept_apart_from_the_main_number(normaliser: Normaliser) ->
     )
 
 
+def _agrees(table: dict[int, tuple[str | None, str | None, bool]], national: int) -> bool:
+    region, kind, decided = table.get(national // 10_000, (None, None, True))
+    if not decided:
+        return True  # left to phonenumbers by the fast path
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+    valid = phonenumbers.is_valid_number(number)
+    return valid == (kind is not None) and (
+        not valid or phonenumbers.region_code_for_number(number) == region
+    )
+
+
 def test_prefix_table_agrees_with_phonenumbers_for_any_last_four_digits(
     normaliser: Normaliser,
 ) -> None:
     table = {row[0]: row[1:] for row in normaliser.prefixes().iter_rows()}
     rng = random.Random(20261126)
-    for _ in range(20_000):
-        prefix = rng.randrange(200_000, 1_000_000)
-        number = phonenumbers.PhoneNumber(
-            country_code=1, national_number=prefix * 10_000 + rng.randrange(10_000)
-        )
-        region, kind = table.get(prefix, (None, None))
-        assert phonenumbers.is_valid_number(number) == (kind is not None), prefix
-        if kind is not None:
-            assert phonenumbers.region_code_for_number(number) == region
+    samples = [rng.randrange(2_000_000_000, 10_000_000_000) for _ in range(20_000)]
+    # Every exchange of the area codes that belong to other NANP regions, twice.
+    caribbean = sorted(
+        {
+            prefix // 1000
+            for prefix, (region, _, _) in table.items()
+            if region not in ("US", "CA", None)
+        }
+    )
+    samples += [
+        (npa * 1000 + nxx) * 10_000 + rng.randrange(10_000)
+        for npa in caribbean
+        for nxx in range(1000)
+        for _ in range(2)
+    ]
+    assert len(caribbean) > 20
+    assert [n for n in samples if not _agrees(table, n)] == []
+
+
+def test_prefixes_that_depend_on_later_digits_are_left_to_phonenumbers(
+    normaliser: Normaliser,
+) -> None:
+    undecided = normaliser.prefixes().filter(~pl.col("decided")).get_column("prefix").to_list()
+    assert 876606 in undecided  # Jamaica: only 876-606-0xxx are valid fixed lines
+    values = pl.Series(["876-606-0123", "876-606-5123"])
+    assert normaliser.normalise(values, fast=True).get_column("status").to_list() == [
+        "not_us_ca",
+        "invalid",
+    ]
 
 
 def test_prefix_table_is_cached_per_phonenumbers_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
     built = load_prefix_table(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [
-        f"nanp-prefixes-{phonenumbers.__version__}-v1.parquet"
+        f"nanp-prefixes-{phonenumbers.__version__}-v{TABLE_FORMAT}.parquet"
     ]
     assert load_prefix_table(tmp_path).equals(built)
