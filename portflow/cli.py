@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import sys
@@ -19,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, UsageError
 from portflow.pipeline import CheckOptions, Step, run_check
 from portflow.reports import DEFAULT_XLSX_LIMIT
-from portflow.settings import Settings, load_settings
+from portflow.settings import Settings, load_settings, use_prefect_defaults
 
 T = TypeVar("T")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +49,15 @@ def _parse_date(value: str | None) -> dt.date:
 def cli(context: click.Context, verbose: bool) -> None:
     """Check phone-number port lists against an account; report rejects; configure the rest."""
     settings = load_settings()
-    level = logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.WARNING)
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    if verbose:
+        settings = dataclasses.replace(settings, log_level="DEBUG")
+    level = getattr(logging, settings.log_level, logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)  # portflow's own records; Prefect has its own
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    library = logging.getLogger("portflow")
+    library.addHandler(handler)
+    library.setLevel(min(level, logging.INFO))  # INFO still reaches a Prefect run's logs
     context.obj = settings
 
 
@@ -135,16 +141,11 @@ def demo(
     settings: Settings, out: str, samples: str, use_prefect: bool | None, **options: Any
 ) -> None:
     """The whole job on the samples in data/samples/, with embedded defaults."""
-    folder = Path(samples)
-    inputs = (
-        tuple(
-            str(p)
-            for p in sorted(folder.iterdir())
-            if p.is_file() and p.suffix.lower() in SAMPLE_SUFFIXES
-        )
-        if folder.is_dir()
-        else ()
-    )
+    folder = Path(samples).resolve()
+    if folder.is_relative_to(Path.cwd()):  # reports name files the way the user sees them
+        folder = folder.relative_to(Path.cwd())
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    inputs = tuple(str(p) for p in files if p.is_file() and p.suffix.lower() in SAMPLE_SUFFIXES)
     if not inputs:
         raise UsageError(f"no sample inputs in {folder}")
     _run(
@@ -185,15 +186,25 @@ def _run(
         )
         prefect = settings.prefect_configured if use_prefect is None else use_prefect
         if prefect:
-            from flows.check import check_flow  # Prefect costs ~1 s to import; only now
-
-            with _progress(quiet, "Running as a Prefect flow") as step:
-                summary = step("portflow-check flow", check_flow, options)
+            summary = _run_flow(options, quiet=quiet, verbose=settings.log_level == "DEBUG")
         else:
             with _progress(quiet) as step:
                 summary = run_check(options, step=step).summary
     if not quiet:
         _print_summary(summary, out, time.perf_counter() - started)
+
+
+def _run_flow(options: CheckOptions, *, quiet: bool, verbose: bool) -> dict[str, Any]:
+    """The same check as a Prefect flow (recorded in the configured API, or a temporary one)."""
+    use_prefect_defaults(verbose=verbose)
+    from flows.check import check_flow  # Prefect costs ~1 s to import; only when used
+
+    with _progress(quiet) as step:
+        state = step("Prefect flow portflow-check", check_flow, options, return_state=True)
+    summary: dict[str, Any] = state.result()
+    if not quiet:
+        stdout.print(f"Prefect flow run {state.state_details.flow_run_id} completed")
+    return summary
 
 
 @contextmanager
@@ -260,8 +271,9 @@ def _print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
         )
         stdout.print(f"Rejects by reason: {reasons}")
     for group in summary["groups"]:
+        plural = "" if group["numbers"] == 1 else "s"
         stdout.print(
-            f"Port group {group['port_group']}: {group['numbers']:,} numbers, "
+            f"Port group {group['port_group']}: {group['numbers']:,} number{plural}, "
             f"complete {group['earliest_completion']} to {group['latest_completion']}"
         )
     for note in [*summary["checks_skipped"], *summary["warnings"]]:

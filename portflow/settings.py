@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
         prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
     )
+
+
+def use_prefect_defaults(*, verbose: bool, environ: MutableMapping[str, str] | None = None) -> None:
+    """Defaults for Prefect, set before it is imported; a user's own settings win.
+
+    The CLI prints its own summary, so Prefect's console handler shows only what is critical
+    (everything still reaches the Prefect API); no telemetry from offline machines; and the
+    temporary server gets time to start on a slow first run.
+    """
+    env = os.environ if environ is None else environ
+    env.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
+    env.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "portflow")
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.setdefault("DO_NOT_TRACK", "1")
+    env.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _profile_api_url(env: Mapping[str, str], home: Path) -> str | None:

@@ -18,6 +18,8 @@ def port_group() -> pl.Expr:
     """`{country}-{number_type}`, split further by losing carrier when one is given."""
     carrier = (
         pl.col("losing_carrier")
+        .str.normalize("NFKD")  # Vidéotron -> videotron
+        .str.replace_all(r"\p{Mn}", "")
         .str.strip_chars()
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9]+", "-")

@@ -106,12 +106,8 @@ def _mostly_control(controls: int, length: int) -> bool:
 
 
 def _checked(text: str, encoding: str, file: str) -> Decoded:
-    controls = len(_CONTROL.findall(text[:SNIFF_BYTES]))
-    if controls > BINARY_CONTROL_SHARE * min(len(text), SNIFF_BYTES):
-        raise InputError(
-            file,
-            "this is not a text file (binary content); export the list as CSV or save it as .xlsx",
-        )
+    if _mostly_control(len(_CONTROL.findall(text[:SNIFF_BYTES])), len(text[:SNIFF_BYTES])):
+        raise InputError(file, _BINARY)
     decoded = Decoded(text, encoding)
     if "\x00" in text:
         decoded.text = text.replace("\x00", "")

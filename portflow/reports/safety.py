@@ -7,7 +7,9 @@ import re
 import polars as pl
 
 FORMULA_START = r"^[=+\-@\t\r\n]"
-PLAIN_PHONE = r"^\+\d{7,15}$"  # `+14155552671` stays as it is, written as text
+# A phone number written with a leading + and nothing but digits, spaces, brackets, dots and
+# dashes cannot call anything in a spreadsheet: `+14155552671`, `+1 (514) 842-3300` stay.
+PLAIN_PHONE = r"^\+[0-9][0-9 ().\-]{6,30}$"
 PHONE_COLUMNS = ("raw_number", "e164", "receiving_number")
 _FORMULA_START = re.compile(FORMULA_START)
 _PLAIN_PHONE = re.compile(PLAIN_PHONE)

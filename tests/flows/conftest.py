@@ -9,11 +9,17 @@ import pytest
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    from prefect.settings import PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        temporary_settings,
+    )
     from prefect.testing.utilities import prefect_test_harness
 
     with (
         temporary_settings({PREFECT_SERVER_ANALYTICS_ENABLED: False}),
         prefect_test_harness(server_startup_timeout=120),
+        # A synchronous flow run otherwise waits ~1 s at exit for its heartbeat thread.
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from portflow.errors import InputError
 from portflow.pipeline import CheckOptions, run_check
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 
@@ -55,3 +56,15 @@ def test_the_flow_writes_what_the_direct_run_writes_and_publishes_artifacts(
     assert markdown is not None and summary["run_id"] in str(markdown.data)
     table = Artifact.get("portflow-check-rejects-by-reason")
     assert table is not None and "ALREADY_TRACKING" in str(table.data)
+
+
+def test_bad_input_fails_the_flow_with_the_same_error(
+    prefect_server: None, options: CheckOptions, tmp_path: Path
+) -> None:
+    from flows.check import check_flow
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Foo,Bar\n1,2\n")
+    with pytest.raises(InputError, match="no column looks like a phone number"):
+        check_flow(CheckOptions(**{**options.__dict__, "inputs": (str(bad),)}))
+    assert not options.out.exists()

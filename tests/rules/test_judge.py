@@ -137,3 +137,15 @@ def test_international_rows_go_to_the_ticket_once() -> None:
     outcome = decide(batch, judge(batch, TABLES), routing=None, run_date=dt.date(2026, 11, 26))
     assert outcome.international.select("row_id", "e164").rows() == [(0, "+442079460958")]
     assert outcome.rejected.height == 2
+
+
+def test_port_groups_split_by_losing_carrier_in_plain_ascii() -> None:
+    batch = batch_of(
+        {"number": "5148423300", "losing_carrier": " Vidéotron "},
+        {"number": "4165552672", "losing_carrier": "Rogers"},
+    )
+    outcome = decide(batch, judge(batch, TABLES), routing=None, run_date=dt.date(2026, 11, 26))
+    assert outcome.configured.get_column("port_group").to_list() == [
+        "CA-geographic-videotron",
+        "CA-geographic-rogers",
+    ]
