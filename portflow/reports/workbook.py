@@ -91,6 +91,8 @@ def _write_table(workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str)
         for column, width in enumerate(widths):
             sheet.set_column(column, column, width, styles.text)
         sheet.freeze_panes(1, 0)
+        sheet.set_landscape()
+        sheet.repeat_rows(0)
         sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
         for column, header in enumerate(headers):
             sheet.write_string(0, column, header, styles.header)
@@ -105,9 +107,11 @@ def _write_summary(
     workbook: Any, styles: _Styles, summary: Mapping[str, Any], descriptions: Mapping[str, str]
 ) -> None:
     sheet = workbook.add_worksheet("Summary")
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 14)
-    sheet.set_column(2, 2, 70)
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 1, 12)
+    sheet.set_column(2, 2, 62)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 1)
     row = 0
     sheet.write_string(row, 0, "portflow reject report", styles.title)
     row += 2
@@ -153,8 +157,9 @@ def _write_summary(
         )
         chart.set_title({"name": "Rejects by reason"})
         chart.set_legend({"none": True})
+        chart.set_x_axis({"min": 0})
         chart.set_y_axis({"reverse": True})
-        chart.set_size({"width": 640, "height": 60 + 28 * len(by_reason)})
+        chart.set_size({"width": 560, "height": 80 + 26 * len(by_reason)})
         sheet.insert_chart(2, 4, chart)
     row += 1
     row = _write_list(
@@ -162,8 +167,8 @@ def _write_summary(
         styles,
         row,
         "Inputs",
-        ("File", "Sheet", "Rows"),
-        [(i["file"], i["sheet"], str(i["rows"])) for i in summary["inputs"]],
+        ("File", "Rows", "Sheet"),
+        [(i["file"], f"{i['rows']:,}", i["sheet"]) for i in summary["inputs"]],
     )
     _write_list(
         sheet,
@@ -171,7 +176,7 @@ def _write_summary(
         row + 1,
         "Warnings",
         ("Warning",),
-        [(w,) for w in summary["warnings"]] or [("none",)],
+        [(w,) for w in (*summary.get("checks_skipped", ()), *summary["warnings"])] or [("none",)],
     )
 
 

@@ -82,3 +82,14 @@ def test_the_demo_runs_as_a_prefect_flow_on_a_temporary_server(tmp_path: Path) -
     assert result.code == 0, result.stderr
     assert "Prefect flow run" in result.stdout
     assert (out / "summary.json").exists()
+
+
+def test_configured_workbook_is_skipped_above_the_xlsx_limit(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = portflow("demo", "--no-prefect", "--out", str(out), "--xlsx-limit", "100")
+    assert result.code == 0, result.stderr
+    assert not (out / "configured_numbers.xlsx").exists()
+    assert (out / "configured_numbers.csv").exists() and (out / "rejects.xlsx").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert "configured_numbers.xlsx" not in summary["outputs"]
+    assert any("exceed --xlsx-limit 100" in warning for warning in summary["warnings"])

@@ -68,3 +68,28 @@ def test_bad_input_fails_the_flow_with_the_same_error(
     with pytest.raises(InputError, match="no column looks like a phone number"):
         check_flow(CheckOptions(**{**options.__dict__, "inputs": (str(bad),)}))
     assert not options.out.exists()
+
+
+def test_check_records_its_run_in_a_configured_prefect_api(
+    prefect_server: None, options: CheckOptions
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.e2e.cli import portflow
+
+    result = portflow(
+        "check",
+        *options.inputs,
+        "--accounts",
+        str(options.accounts),
+        "--out",
+        str(options.out),
+        env={"PREFECT_API_URL": str(PREFECT_API_URL.value())},
+    )
+    assert result.code == 0, result.stderr
+    flow_run_id = result.stdout.split("Prefect flow run ")[1].split()[0]
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(flow_run_id)
+    assert flow_run.state is not None and flow_run.state.is_completed()
+    assert flow_run.parameters["options"]["out"] == str(options.out)
