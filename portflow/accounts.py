@@ -12,11 +12,10 @@ import polars as pl
 
 from portflow.errors import AccountExportError, InputError
 from portflow.numbers import Normaliser
-from portflow.readers.excel import read_workbook
+from portflow.readers import table_grids
 from portflow.readers.grid import ROW
 from portflow.readers.headers import INPUT_ALIASES, NUMBER, alias_index
 from portflow.readers.tabulate import Table, headers_seen, tabulate
-from portflow.readers.text import decode, read_delimited, sniff_delimiter
 from schemas.common import TRUE_WORDS
 from schemas.failsafe_numbers import FailsafeNumbers
 from schemas.port_requests import PortRequests
@@ -156,23 +155,16 @@ def read_export(path: Path, spec: TableSpec) -> Table:
     index = alias_index(aliases)
     file = str(path)
     try:
-        data = path.read_bytes()
-        if path.suffix == ".xlsx":
-            candidates = [grid for grid, _ in read_workbook(data, file=file)]
-        else:
-            decoded = decode(data, file=file)
-            candidates = [
-                read_delimited(decoded, file=file, delimiter=sniff_delimiter(decoded.text))
-            ]
+        grids = table_grids(path.read_bytes(), file=file, suffix=path.suffix.lower())
     except InputError as error:
         raise AccountExportError(spec.name, error.problem, file=file) from None
     except OSError as error:
         raise AccountExportError(spec.name, f"cannot be read: {error}", file=file) from None
-    for grid in candidates:
+    for grid in grids:
         table = tabulate(grid, index, wanted=spec.key)
         if table is not None:
             return table
-    seen = headers_seen(candidates[0]) if candidates else "none"
+    seen = headers_seen(grids[0]) if grids else "none"
     raise AccountExportError(
         spec.name, f"no header row with a {spec.key} column (headers seen: {seen})", file=file
     )
@@ -191,6 +183,10 @@ def _load(path: Path, spec: TableSpec, normaliser: Normaliser, warnings: list[st
     if "active" in frame.columns:
         frame = frame.with_columns(pl.col("active").str.to_lowercase())
     _validate(frame, spec, str(path))
+    # Optional columns the export does not have are blank from here on (`active`: true).
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.String).alias(c) for c in spec.columns if c not in frame.columns
+    )
     if NUMBER in frame.columns:
         frame = _with_numbers(frame, spec, normaliser, str(path), warnings)
     if "receiving_number" in frame.columns:

@@ -222,7 +222,7 @@ def _stdin_spooled(inputs: Sequence[str]) -> Iterator[Path | None]:
 
 
 @contextmanager
-def _progress(quiet: bool, title: str | None = None) -> Iterator[Step]:
+def _progress(quiet: bool) -> Iterator[Step]:
     """A step runner that shows each step with its elapsed time on a terminal."""
     if quiet or not stderr.is_terminal:
         yield _plain_step
@@ -233,8 +233,6 @@ def _progress(quiet: bool, title: str | None = None) -> Iterator[Step]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=stderr, transient=False) as progress:
-        if title:
-            progress.console.print(title)
 
         def step(name: str, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
             task = progress.add_task(name[:1].upper() + name[1:], total=1)

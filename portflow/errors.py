@@ -3,15 +3,16 @@
     PortflowError                 base; carries the one-line message the user sees
     ├── UsageError                options that cannot work together (exit 2)
     ├── InputError                an input file that cannot be read (exit 2)
-    └── AccountExportError        an account export that is missing or malformed (exit 2)
+    ├── AccountExportError        an account export that is missing or malformed (exit 2)
+    └── OutputError               the --out folder cannot take the outputs (exit 2)
 
 Bad *rows* are not errors: they become reject records and the run goes on.
-Every error maps to an exit code here and nowhere else (`exit_code`).
+Each class carries its exit code (`exit_code`); anything else reaching the command line
+is a bug (exit 1).
 """
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
 
@@ -71,6 +72,14 @@ class AccountExportError(PortflowError):
         )
 
 
+class OutputError(PortflowError):
+    """The output folder cannot be created or written."""
+
+    def __init__(self, out: str, problem: str) -> None:
+        self.out = out
+        super().__init__(f"--out {out}: {problem}")
+
+
 def _locate(file: str, sheet: str | None, row: int | None) -> str:
     where = file
     if sheet:
@@ -78,10 +87,3 @@ def _locate(file: str, sheet: str | None, row: int | None) -> str:
     if row is not None:
         where += f", row {row}"
     return where
-
-
-def exit_code(error: BaseException) -> int:
-    """The process exit code for an error that reached the command line."""
-    if isinstance(error, PortflowError):
-        return error.exit_code
-    return EXIT_BUG

@@ -74,11 +74,16 @@ def receiving_number(
         found = found.with_columns(forwarders=pl.lit(None, dtype=pl.List(pl.String)))
     count = pl.col("forwarders").list.len().fill_null(0)
     listed = pl.concat_str(pl.lit("tracking numbers "), join_list("forwarders"))
+    nobody = (
+        "no tracking number forwards to it now"
+        if tracking is not None
+        else "which tracking numbers forward to it is unknown (no tracking_numbers export)"
+    )
     return findings(
         found,
         Reason.RECEIVING_NUMBER,
         detail=pl.when(count == 0)
-        .then(pl.lit("no tracking number forwards to it now"))
+        .then(pl.lit(nobody))
         .otherwise(
             pl.concat_str(count.cast(pl.String), pl.lit(" tracking number(s) forward to it"))
         ),

@@ -32,7 +32,6 @@ def rules_for(tables: Tables) -> list[Rule]:
         service.unknown_service,
         duplicates.duplicate_in_batch,
         receiving.invalid_receiving_number,
-        receiving.routes_to_ported_number,
     ]
     if port_requests is not None:
         found.append(lambda batch: account.in_other_port(batch, port_requests))
@@ -51,12 +50,18 @@ def rules_for(tables: Tables) -> list[Rule]:
 
 
 def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
-    """One verdict per rejected row: the first reason by precedence and all of them."""
+    """One verdict per rejected row: the first reason by precedence and all of them.
+
+    ROUTES_TO_PORTED_NUMBER needs to know which numbers this run ports: those of the rows
+    that pass every other rule. So it runs second, on their verdicts.
+    """
     found = pl.concat(
         [pl.DataFrame(schema=FINDING_SCHEMA)] + [rule(batch) for rule in rules_for(tables)],
         how="vertical",
     )
-    return verdicts(found)
+    ported = batch.join(found.select("row_id").unique(), on="row_id", how="anti")
+    routed = receiving.routes_to_ported_number(batch, ported)
+    return verdicts(pl.concat([found, routed], how="vertical"))
 
 
 def verdicts(found: pl.DataFrame) -> pl.DataFrame:

@@ -68,7 +68,9 @@ def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.Data
         resolved = passed.join(matches, on="row_id", how="left")
     inactive = pl.col("routing_match_active").not_()
     warnings = pl.concat_str(
-        pl.when(is_blank("routing_id")).then(pl.lit(NO_ROUTING_WARNING)),
+        pl.when(is_blank("routing_id") & (pl.col("service_kind") == VOICE)).then(
+            pl.lit(NO_ROUTING_WARNING)
+        ),
         pl.when(inactive.fill_null(False)).then(
             pl.concat_str(
                 pl.lit("routing "),

@@ -78,13 +78,5 @@ class Reason(Enum):
         self.message = message
         self.remediation = remediation
 
-    @property
-    def code(self) -> str:
-        return self.name
-
-    @property
-    def precedence(self) -> int:
-        return list(Reason).index(self)
-
 
 CODES: tuple[str, ...] = tuple(reason.name for reason in Reason)

@@ -30,16 +30,15 @@ def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def routes_to_ported_number(batch: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose receiving number is one of the numbers this run ports."""
-    ported = (
-        batch.filter(pl.col("e164").is_not_null())
-        .sort("row_id")
-        .group_by("e164", maintain_order=True)
-        .agg(location().first().alias("ported_at"))
-    )
+def routes_to_ported_number(batch: pl.DataFrame, ported: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose receiving number is one this run ports (a row of `ported`, earlier or later).
+
+    `ported` holds the rows that pass every other rule; a number that is listed but
+    rejected is not ported, so forwarding to it is fine.
+    """
+    targets = ported.filter(pl.col("e164").is_not_null()).select("e164", ported_at=location())
     hits = batch.filter(pl.col("receiving_e164").is_not_null()).join(
-        ported, left_on="receiving_e164", right_on="e164"
+        targets, left_on="receiving_e164", right_on="e164"
     )
     return findings(
         hits,

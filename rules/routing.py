@@ -20,7 +20,7 @@ def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
         key=_key("routing_id"),
         routing_match_id=pl.col("routing_id"),
         routing_match_name=pl.col("name"),
-        routing_match_active=_active(routing),
+        routing_match_active=pl.col("active"),
     )
     by_name = (
         routing.filter(pl.col("name").is_not_null())
@@ -32,10 +32,6 @@ def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
         .join(by_name, on="key", how="left")
         .drop("key")
     )
-
-
-def _active(routing: pl.DataFrame) -> pl.Expr:
-    return pl.col("active") if "active" in routing.columns else pl.lit(True)
 
 
 def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
+import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,18 +80,29 @@ def test_every_row_is_accepted_rejected_or_fax_exactly_once(
 
 def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
     accounts = write_accounts(tmp_path / "accounts", ACCOUNTS)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "@evil"
-    sheet.append(["Phone", "=cmd|' /C calc'!A0", "Notes"])
-    sheet.append(['=HYPERLINK("http://x","y")', "+1+1", "-2"])
-    sheet.append(["+14155552673", "@SUM(1)", "\tTab"])
-    sheet.append(["4155552674", "=1", "fine"])
-    book.save(tmp_path / "evil.xlsx")
+    rows = [
+        ["Phone", "=cmd|' /C calc'!A0", "Notes", "Forward To"],
+        ['=HYPERLINK("http://x","y")', "+1+1", "-2", "+1-415-555-2671"],
+        ["+14155552673", "@SUM(1)", "\tTab", "+14155550000"],
+        ["+1-415-555-2674", "=1", "fine", ""],
+    ]
+    book = xlsxwriter.Workbook(str(tmp_path / "evil.xlsx"), {"strings_to_formulas": False})
+    sheet = book.add_worksheet("@evil")
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+    book.close()
+    (tmp_path / "evil.csv").write_text(
+        "".join(
+            ",".join(f'"{v.replace(chr(34), chr(34) * 2)}"' for v in row) + "\n" for row in rows
+        ),
+        encoding="utf-8",
+    )
+    check = openpyxl.load_workbook(tmp_path / "evil.xlsx")["@evil"]
+    assert check["B1"].value == "=cmd|' /C calc'!A0" and check["B1"].data_type == "s"
     out = tmp_path / "out"
     run_check(
         CheckOptions(
-            inputs=(str(tmp_path / "evil.xlsx"),),
+            inputs=(str(tmp_path / "evil.xlsx"), str(tmp_path / "evil.csv")),
             accounts=accounts,
             out=out,
             run_date=dt.date(2026, 11, 26),
@@ -113,5 +125,14 @@ def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
                     assert cell.data_type != "f"
                     text = str(cell.value or "")
                     assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
+    rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+    assert "'=cmd|' /C calc'!A0" in rejects.columns
+    assert '\'=HYPERLINK("http://x","y")' in rejects.get_column("raw_number").to_list()
+    assert "'+1-415-555-2674" in rejects.get_column("raw_number").to_list()
+    for path in out.rglob("*.md"):
+        for line in path.read_text().splitlines():
+            for cell in line.strip("|").split("|")[1:] if line.startswith("|") else []:
+                text = cell.strip()
+                assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["inputs"][0]["sheet"] == "@evil"  # JSON is data, not a spreadsheet

@@ -1315,8 +1315,7 @@ NORTHEAST = [
         "BOS",
         "new",
         f=desk("BOS", "int"),
-        expect="ROUTES_TO_PORTED_NUMBER",
-        case="forwards to the Boston front desk, which is also listed (and rejected) below",
+        case="forwards to the Boston front desk, listed below but rejected, so not ported: fine",
     ),
     ne("BOS", "bill"),
     ne("BOS", "hyg", "int11", case="Boston hygiene as an 11-digit numeric cell"),
@@ -2184,11 +2183,12 @@ def judge(records: list[Record], acc: Accounts) -> list[dict[str, str]]:
                 assert rp.e164 not in foreign, "undecided: forwards to a foreign input number"
         if service == "fax":
             assert not routing and not receiving, "undecided: a fax row with routing/forwarding"
-    # ROUTES_TO_PORTED_NUMBER: the forward-to number is a valid number anywhere in the run
+    # ROUTES_TO_PORTED_NUMBER: the forward-to number is ported in this run, i.e. it is the
+    # number of a row that passes every other rule (voice or fax), earlier or later.
     listed: dict[str, list[int]] = {}
     ext_mains = set()
     for i, p in enumerate(parsed):
-        if p.status == "ok":
+        if p.status == "ok" and not codes[i]:
             listed.setdefault(p.e164, []).append(i)
         elif p.status == "extension":
             ext_mains.add(p.e164)
@@ -2866,9 +2866,9 @@ These are the team's readings of SPEC:
 - A routing value equal to a routing's name gets ROUTING_NAME_NOT_ID only. The match ignores
   case and surrounding spaces.
 - Routing IDs match without regard to case, after trimming.
-- ROUTES_TO_PORTED_NUMBER applies when the forward-to number equals a valid number anywhere
-  in the run's number columns, on an earlier or a later row. It applies even when that row is
-  rejected for something else (Boston, in `Northeast`).
+- ROUTES_TO_PORTED_NUMBER applies when the forward-to number is ported in this run: the number
+  of a row (earlier or later, voice or fax) that passes every other rule. Forwarding to a number
+  that is listed but rejected is fine (Boston, in `Northeast`).
 - Rows without a valid number still get UNKNOWN_SERVICE, UNKNOWN_ROUTING_ID and
   INVALID_RECEIVING_NUMBER.
 - A number with an extension gets HAS_EXTENSION. Its main number still counts for

@@ -99,7 +99,7 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .then(text.str.slice(1, text.str.len_chars() - 2).str.strip_chars(" "))
         .otherwise(text)
     )
-    text = text.str.replace(r"^(\d+)\.0+$", "${1}")
+    text = text.str.replace(r"^(\d+)[.,]0+$", "${1}")
     eligible = raw.is_not_null() & raw.str.contains(_PRINTABLE_ASCII)
     frame = distinct.to_frame().with_columns(
         text=pl.when(eligible).then(text),

@@ -42,7 +42,7 @@ _GEOGRAPHIC_TYPES = {
 }
 
 SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
-EXCEL_FLOAT_RE = re.compile(r"(\d+)\.0+")
+EXCEL_FLOAT_RE = re.compile(r"(\d+)[.,]0+")  # a numeric cell, also with a decimal comma
 N11_RE = re.compile(r"[2-9]11")
 
 

@@ -78,6 +78,14 @@ def read_input(path: str, *, stdin: BinaryIO | None = None) -> Source:
     return _read_text(data, file=path, suffix=suffix)
 
 
+def table_grids(data: bytes, *, file: str, suffix: str) -> list[Grid]:
+    """A tabular file's grids: one per sheet of a workbook, or the one grid of a CSV."""
+    if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
+        return [grid for grid, _ in read_workbook(data, file=file)]
+    decoded = decode(data, file=file)
+    return [read_delimited(decoded, file=file, delimiter=sniff_delimiter(decoded.text))]
+
+
 def read_batch(paths: Sequence[str], *, stdin: BinaryIO | None = None) -> Batch:
     """Read every input in the order given and stack their rows."""
     sources = [read_input(path, stdin=stdin) for path in paths]
@@ -133,7 +141,7 @@ def _read_excel(data: bytes, *, file: str) -> Source:
                 f'{file}, sheet "{grid.sheet}" is {visibility}; '
                 "its numbers were read like the others"
             )
-        source.tables.append(table)
+        _add(source, table)
     if not source.tables:
         detail = "; ".join(skipped) if skipped else "the workbook has no data"
         raise InputError(file, f"no sheet has a column that looks like a phone number: {detail}")
@@ -164,8 +172,16 @@ def _read_text(data: bytes, *, file: str, suffix: str) -> Source:
         else:
             table = _manual_table(read_manual(decoded, file=file))
     assert table is not None
-    source.tables.append(table)
+    _add(source, table)
     return source
+
+
+def _add(source: Source, table: Table) -> None:
+    source.tables.append(table)
+    source.warnings.extend(table.warnings)
+    if table.rows == 0:
+        where = f'{table.file}, sheet "{table.sheet}"' if table.sheet else table.file
+        source.warnings.append(f"{where}: no data rows under the header")
 
 
 def _manual_table(grid: Grid) -> Table:

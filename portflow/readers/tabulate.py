@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -13,6 +13,8 @@ from portflow.readers.grid import ROW, Grid
 from portflow.readers.headers import NUMBER, normalise_header
 
 HEADER_SEARCH_ROWS = 20
+# Names the readers give columns themselves; an input column with one of them is renamed.
+READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
 
 
@@ -23,17 +25,17 @@ class Table:
     file: str
     sheet: str
     frame: pl.DataFrame
-    header_row: int | None
     skipped_blank: int
+    warnings: tuple[str, ...] = field(default=())
 
     @property
     def rows(self) -> int:
         return self.frame.height
 
 
-def looks_like_phone_number(cell: str | None) -> bool:
+def looks_like_phone_number(cell: object) -> bool:
     """A first cell that already holds a number means the file has no header row."""
-    if cell is None:
+    if not isinstance(cell, str):
         return False
     return len(_DIGIT.findall(unicodedata.normalize("NFKC", cell))) >= 7
 
@@ -43,8 +45,7 @@ def headers_seen(grid: Grid, *, limit: int = 8) -> str:
     for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
         cells = [str(cell).strip() for cell in row[:-1] if cell is not None and str(cell).strip()]
         if cells:
-            shown = ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")
-            return shown
+            return ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")
     return "none"
 
 
@@ -55,15 +56,24 @@ def find_header(
     wanted: str = NUMBER,
     search_rows: int = HEADER_SEARCH_ROWS,
 ) -> int | None:
-    """Position of the first row (among the first `search_rows`) with a `wanted` header."""
-    for position, row in enumerate(grid.frame.head(search_rows).iter_rows()):
-        if any(
-            index.get(normalise_header(cell)) == wanted
-            for cell in row[:-1]
-            if isinstance(cell, str)
-        ):
-            return position
-    return None
+    """Position of the header row among the first `search_rows`, or None.
+
+    A header names the `wanted` column. When several rows do (a title such as "Numbers to
+    port" above the real header), the one naming the most known columns wins, then the one
+    with a phone number under its number column, then the first.
+    """
+    rows = grid.frame.head(search_rows + 1).rows()
+    best: tuple[int, bool, int] | None = None
+    chosen = None
+    for position, row in enumerate(rows[:search_rows]):
+        known = [index.get(normalise_header(c)) if isinstance(c, str) else None for c in row[:-1]]
+        if wanted not in known:
+            continue
+        below = rows[position + 1][known.index(wanted)] if position + 1 < len(rows) else None
+        score = (len({k for k in known if k}), looks_like_phone_number(below), -position)
+        if best is None or score > best:
+            best, chosen = score, position
+    return chosen
 
 
 def tabulate(
@@ -82,17 +92,17 @@ def tabulate(
     """
     cells = grid.cell_columns
     names: list[str | None]
+    warnings: list[str] = []
     position = find_header(grid, index, wanted=wanted, search_rows=search_rows)
     if position is not None:
         header = grid.frame.row(position)[: len(cells)]
-        names = _names_from_header(list(header), index)
+        names = _names_from_header(list(header), index, warnings, where=_where(grid))
         data = grid.frame.slice(position + 1)
-        header_row: int | None = int(grid.frame.get_column(ROW)[position])
     elif headerless and (assume_headerless or looks_like_phone_number(_first_cell(grid))):
         names = [
             headerless[k] if k < len(headerless) else f"column {k + 1}" for k in range(len(cells))
         ]
-        data, header_row = grid.frame, None
+        data = grid.frame
     else:
         return None
     columns: list[pl.Expr] = []
@@ -102,57 +112,73 @@ def tabulate(
                 continue
             name = f"column {k + 1}"
         columns.append(pl.col(cell).alias(name))
-    data = data.select(*columns, ROW)
-    data, skipped = drop_blank_rows(data)
-    return Table(grid.file, grid.sheet, data, header_row, skipped)
+    data, skipped = drop_blank_rows(data.select(*columns, ROW))
+    return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
 
 
-def _first_cell(grid: Grid) -> str | None:
+def _where(grid: Grid) -> str:
+    return f'{grid.file}, sheet "{grid.sheet}"' if grid.sheet else grid.file
+
+
+def _first_cell(grid: Grid) -> object:
     for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
-        values = [cell for cell in row[:-1] if cell is not None and str(cell).strip()]
-        if values:
-            return row[0] if isinstance(row[0], str) else None
+        if any(cell is not None and str(cell).strip() for cell in row[:-1]):
+            return row[0]
     return None
 
 
-def _names_from_header(header: list[str | None], index: Mapping[str, str]) -> list[str | None]:
+def _names_from_header(
+    header: list[str | None], index: Mapping[str, str], warnings: list[str], *, where: str
+) -> list[str | None]:
     """Canonical names where a header matches; otherwise the header text, made unique.
 
-    The first column matching a canonical name takes it; later ones are carried as written.
-    None marks a blank header.
+    The first column matching a canonical name takes it; a later one is carried as written
+    (with a warning: it is not checked). None marks a blank header.
     """
-    taken: set[str] = set()
+    taken: dict[str, str] = {}
     names: list[str | None] = []
     for cell in header:
         text = cell.strip() if isinstance(cell, str) else ""
         canonical = index.get(normalise_header(text))
         if canonical is not None and canonical not in taken:
-            name = canonical
-        elif text:
-            name = text
-            suffix = 2
-            while name.casefold() in taken:
-                name, suffix = f"{text} ({suffix})", suffix + 1
-        else:
+            taken[canonical] = text
+            names.append(canonical)
+            continue
+        if not text:
             names.append(None)
             continue
-        taken.add(name if name == canonical else name.casefold())
-        names.append(name)
+        if canonical is not None:
+            warnings.append(
+                f'{where}: column "{text}" repeats "{taken[canonical]}"; only the '
+                f"first is read as {canonical}, this one is carried through"
+            )
+        names.append(_unique(text, taken))
     return names
+
+
+def _unique(text: str, taken: dict[str, str]) -> str:
+    """The header as a carried column name that clashes with no other column."""
+    name = f"{text} (input)" if text.casefold() in READER_COLUMNS else text
+    base, suffix = name, 2
+    while name.casefold() in taken:
+        name, suffix = f"{base} ({suffix})", suffix + 1
+    taken[name.casefold()] = text
+    return name
 
 
 def drop_blank_rows(data: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Drop rows blank in every column; count those that sit between data rows."""
-    columns = [name for name in data.columns if name != ROW]
+    columns: Sequence[str] = [name for name in data.columns if name != ROW]
     if not columns or data.height == 0:
         return data.clear(), 0
-    blank = pl.all_horizontal(
-        pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in columns
-    )
-    flagged = data.with_columns(_blank=blank)
-    filled = flagged.filter(~pl.col("_blank"))
+    blank = data.select(
+        pl.all_horizontal(
+            pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in columns
+        )
+    ).to_series()
+    filled = data.filter(~blank)
     if filled.height == 0:
-        return filled.drop("_blank"), 0
+        return filled, 0
     last_row = filled.get_column(ROW).max()
-    skipped = flagged.filter(pl.col("_blank") & (pl.col(ROW) < last_row)).height
-    return filled.drop("_blank"), skipped
+    skipped = data.filter(blank & (data.get_column(ROW) < last_row)).height
+    return filled, skipped

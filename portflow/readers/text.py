@@ -27,6 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _BINARY = "this is not a text file (binary content); export the list as CSV or save it as .xlsx"
 _MANUAL_SEPARATORS = re.compile(r"[,;\t]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 csv.field_size_limit(MAX_FIELD_BYTES)
 
@@ -112,8 +113,8 @@ def _checked(text: str, encoding: str, file: str) -> Decoded:
     if "\x00" in text:
         decoded.text = text.replace("\x00", "")
         decoded.warnings.append(f"{file}: removed stray NUL characters")
-    if "\r" in decoded.text:
-        decoded.text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in decoded.text and "\n" not in decoded.text:  # classic Mac OS line endings
+        decoded.text = decoded.text.replace("\r", "\n")
     return decoded
 
 
@@ -180,10 +181,8 @@ def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str) -> Gri
 def read_manual(decoded: Decoded, *, file: str) -> Grid:
     """The manual-add form: numbers separated by commas, semicolons, tabs or line breaks."""
     rows: list[list[str | None]] = []
-    numbers: list[str] = []
-    for line_number, line in enumerate(decoded.text.split("\n"), start=1):
+    for line_number, line in enumerate(_LINE_BREAK.split(decoded.text), start=1):
         items = [item for item in _MANUAL_SEPARATORS.split(line) if item.strip()]
-        numbers.extend(items)
         rows.extend([[item, str(line_number)] for item in items] or [[None, str(line_number)]])
     frame = pl.DataFrame(rows, schema={"c0": pl.String, "line": pl.String}, orient="row")
     return Grid(

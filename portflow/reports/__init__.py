@@ -64,11 +64,9 @@ class Reports:
     ) -> Reports:
         """`optional`: recognised input columns some input had (routing_id, service, ...):
         rejects show them as given; the configured file keeps those it has no column for."""
-        as_given = [f"{name} (as given)" if name in REJECT_COLUMNS else name for name in optional]
-        rejects = outcome.rejected.with_columns(
-            raw_number=pl.col("number"),
-            **{alias: pl.col(name) for alias, name in zip(as_given, optional, strict=True)},
-        ).select(*REJECT_COLUMNS, *as_given, *carried)
+        rejects = outcome.rejected.with_columns(raw_number=pl.col("number")).select(
+            *REJECT_COLUMNS, *optional, *carried
+        )
         kept = [name for name in optional if name not in CONFIGURED_COLUMNS and name != "service"]
         configured, fax = (
             frame.with_columns(receiving_number=pl.col("receiving_e164")).select(

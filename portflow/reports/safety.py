@@ -7,9 +7,7 @@ import re
 import polars as pl
 
 FORMULA_START = r"^[=+\-@\t\r\n]"
-# A phone number written with a leading + and nothing but digits, spaces, brackets, dots and
-# dashes cannot call anything in a spreadsheet: `+14155552671`, `+1 (514) 842-3300` stay.
-PLAIN_PHONE = r"^\+[0-9][0-9 ().\-]{6,30}$"
+PLAIN_PHONE = r"^\+\d{7,15}$"  # SPEC 3.1: `+14155552671` stays as it is, written as text
 PHONE_COLUMNS = ("raw_number", "e164", "receiving_number")
 _FORMULA_START = re.compile(FORMULA_START)
 _PLAIN_PHONE = re.compile(PLAIN_PHONE)
@@ -25,12 +23,13 @@ def neutralised(column: str, *, phone: bool = False) -> pl.Expr:
 
 
 def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text column neutralised (phone-number columns keep plain `+1...` numbers)."""
-    return frame.with_columns(
+    """Every text column and every header neutralised (phone columns keep plain numbers)."""
+    safe = frame.with_columns(
         neutralised(name, phone=name in PHONE_COLUMNS)
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )
+    return safe.rename({name: safe_text(name) for name in safe.columns})
 
 
 def safe_text(value: str, *, phone: bool = False) -> str:

@@ -115,3 +115,20 @@ def test_two_exports_of_one_table_are_refused(tmp_path: Path) -> None:
     openpyxl.Workbook().save(folder / "users.xlsx")
     with pytest.raises(AccountExportError, match="both users.csv and users.xlsx"):
         load_accounts(folder, normaliser=NORMALISER)
+
+
+def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
+    folder = write_accounts(
+        tmp_path / "acct",
+        {
+            **MINIMAL_ACCOUNTS,
+            "tracking_numbers": "number\n4155552671\n",
+            "receiving_numbers": "number\n4155550000\n",
+            "routing": "routing_id,name\nRT-1,Sales\n",
+        },
+    )
+    accounts = load_accounts(folder, normaliser=NORMALISER)
+    receiving = accounts.tables["receiving_numbers"]
+    routing = accounts.tables["routing"]
+    assert receiving is not None and receiving.get_column("active").to_list() == [True]
+    assert routing is not None and routing.get_column("active").to_list() == [True]

@@ -117,3 +117,13 @@ def test_utf16_input_from_standard_input(tmp_path: Path, accounts: Path) -> None
     )
     assert result.code == 0, result.stderr
     assert "Checked 2 rows" in result.stdout
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path: Path, accounts: Path) -> None:
+    listing = _write(tmp_path / "list.csv", b"Phone\n4155552671\n")
+    blocker = _write(tmp_path / "a-file", b"")
+    result = portflow("check", str(listing), "--accounts", str(accounts), "--out", str(blocker))
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        f"portflow: error: --out {blocker}: is a file, not a folder"
+    ]

@@ -47,7 +47,7 @@ def test_every_encoding_reads_the_same_rows(tmp_path: Path, encoding: str, prefi
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_the_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
     lines = [
-        "Phone;Notes" if False else f"Phone{delimiter}Route ID{delimiter}Notes",
+        f"Phone{delimiter}Route ID{delimiter}Notes",
         f'4155552671{delimiter}R1{delimiter}"a, b; c | d"',
         f"4155552672{delimiter}R2{delimiter}plain",
     ]
@@ -182,3 +182,31 @@ def test_carried_columns_from_several_files_line_up(tmp_path: Path) -> None:
         (first, "HQ", None),
         (second, None, "West"),
     ]
+
+
+def test_a_title_that_reads_like_a_header_does_not_hide_the_real_one(tmp_path: Path) -> None:
+    text = "Numbers to port\n\nPhone,Routing ID\n4155552671,RT-1\n"
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.select("source_row", "number", "routing_id").rows() == [
+        (4, "4155552671", "RT-1")
+    ]
+
+
+def test_a_repeated_number_column_is_carried_with_a_warning(tmp_path: Path) -> None:
+    source = read_input(write(tmp_path, "list.csv", b"Phone,Phone\n4155552671,4155552672\n"))
+    assert source.tables[0].frame.select("number", "Phone").rows() == [("4155552671", "4155552672")]
+    assert any('column "Phone" repeats "Phone"' in w for w in source.warnings)
+
+
+def test_input_columns_named_like_portflow_columns_are_renamed(tmp_path: Path) -> None:
+    text = b"number,row_id,source_row,_blank\n4155552671,a,b,c\n"
+    batch = read_batch([write(tmp_path, "list.csv", text)])
+    assert batch.frame.select(
+        "source_row", "row_id (input)", "source_row (input)", "_blank"
+    ).rows() == [(2, "a", "b", "c")]
+
+
+def test_a_header_without_rows_reads_and_says_so(tmp_path: Path) -> None:
+    source = read_input(write(tmp_path, "list.csv", b"Phone,Notes\n"))
+    assert source.tables[0].rows == 0
+    assert source.warnings == [f"{tmp_path / 'list.csv'}: no data rows under the header"]

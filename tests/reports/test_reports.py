@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 
+from portflow.errors import OutputError
 from portflow.reports import workbook as workbook_module
 from portflow.reports.safety import safe_frame, safe_text
 from portflow.reports.staging import StagedOutputs
@@ -30,7 +32,7 @@ SUMMARY = {
 def test_formula_starts_are_neutralised_but_plain_phone_numbers_stay() -> None:
     frame = pl.DataFrame(
         {
-            "raw_number": ["+14155552671", "=1+2", "+1 415 555 2671", "+1+cmd|x"],
+            "raw_number": ["+14155552671", "=1+2", "+1 415 555 2671", "+1-415-555-2671"],
             "e164": ["+14155552671", None, "+14155552671", None],
             "Notes": ["@SUM(A1)", "\tx", "\rx", "fine"],
         }
@@ -38,8 +40,8 @@ def test_formula_starts_are_neutralised_but_plain_phone_numbers_stay() -> None:
     assert safe_frame(frame).rows() == [
         ("+14155552671", "+14155552671", "'@SUM(A1)"),
         ("'=1+2", None, "'\tx"),
-        ("+1 415 555 2671", "+14155552671", "'\rx"),
-        ("'+1+cmd|x", None, "fine"),
+        ("'+1 415 555 2671", "+14155552671", "'\rx"),
+        ("'+1-415-555-2671", None, "fine"),
     ]
     assert safe_text("+14155552671") == "'+14155552671"
     assert safe_text("+14155552671", phone=True) == "+14155552671"
@@ -126,3 +128,46 @@ def test_staged_outputs_replace_the_old_set_or_leave_it_alone(tmp_path: Path) ->
         stage.path("summary.json").write_text("third")
         assert stage.commit() == ["a.csv", "summary.json"]
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["a.csv", "summary.json"]
+
+
+def test_a_failed_commit_puts_the_previous_outputs_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    known = ("a.csv", "b.csv", "summary.json")
+    with StagedOutputs(out, "run1", known=known) as stage:
+        for name in known:
+            stage.path(name).write_text("first")
+        stage.commit()
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 5:  # three old files moved aside, two new ones placed
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with (
+        pytest.raises(OutputError, match="No space left"),
+        StagedOutputs(out, "run2", known=known) as stage,
+    ):
+        for name in known:
+            stage.path(name).write_text("second")
+        stage.commit()
+    assert {p.name: p.read_text() for p in out.iterdir()} == dict.fromkeys(known, "first")
+
+
+def test_a_folder_in_the_way_stops_the_commit_before_anything_moves(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "summary.json").mkdir(parents=True)
+    (out / "a.csv").write_text("first")
+    with (
+        pytest.raises(OutputError, match="summary.json is a folder"),
+        StagedOutputs(out, "run", known=("a.csv", "summary.json")) as stage,
+    ):
+        stage.path("a.csv").write_text("second")
+        stage.path("summary.json").write_text("second")
+        stage.commit()
+    assert (out / "a.csv").read_text() == "first"

@@ -149,3 +149,17 @@ def test_port_groups_split_by_losing_carrier_in_plain_ascii() -> None:
         "CA-geographic-videotron",
         "CA-geographic-rogers",
     ]
+
+
+def test_forwarding_to_a_listed_but_rejected_number_is_fine() -> None:
+    batch = batch_of(
+        {"number": "4155552680", "receiving_number": "4155552671"},  # row 0 -> row 1
+        {"number": "4155552671"},  # already tracking: rejected, so not ported
+        {"number": "4155552681", "receiving_number": "4155552682"},  # row 2 -> row 3
+        {"number": "4155552682"},  # ported
+    )
+    verdicts = judge(batch, TABLES)
+    assert verdicts.select("row_id", "all_reasons").rows() == [
+        (1, "IN_OTHER_PORT;ALREADY_TRACKING;USER_ASSIGNED"),
+        (2, "ROUTES_TO_PORTED_NUMBER"),
+    ]

@@ -166,4 +166,8 @@ def test_receiving_number_must_be_valid_and_not_itself_ported() -> None:
         (1, "INVALID_RECEIVING_NUMBER"),
         (3, "INVALID_RECEIVING_NUMBER"),
     ]
-    assert found(receiving.routes_to_ported_number(batch), "related") == [(0, "list.csv, row 3")]
+    ported = batch.filter(pl.col("row_id").is_in([0, 1]))
+    assert found(receiving.routes_to_ported_number(batch, ported), "related") == [
+        (0, "list.csv, row 3")
+    ]
+    assert receiving.routes_to_ported_number(batch, ported.head(1)).is_empty()
