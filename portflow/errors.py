@@ -4,7 +4,11 @@
     ├── UsageError                options that cannot work together (exit 2)
     ├── InputError                an input file that cannot be read (exit 2)
     ├── AccountExportError        an account export that is missing or malformed (exit 2)
-    └── OutputError               the --out folder cannot take the outputs (exit 2)
+    ├── OutputError               the --out folder cannot take the outputs (exit 2)
+    ├── ManifestError             the submission manifest cannot be read (exit 2)
+    ├── SubmissionRefused         not ready to submit, or nothing to submit (exit 3)
+    └── PortingSystemError        the porting system said no (exit 2: token, 1: our request)
+        └── PortingSystemUnavailable   not reachable after retries (exit 4; retryable)
 
 Bad *rows* are not errors: they become reject records and the run goes on.
 Each class carries its exit code (`exit_code`); anything else reaching the command line
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_UNREACHABLE = 4
 
 
 class PortflowError(Exception):
@@ -78,6 +84,44 @@ class OutputError(PortflowError):
     def __init__(self, out: str, problem: str) -> None:
         self.out = out
         super().__init__(f"--out {out}: {problem}")
+
+
+class ManifestError(PortflowError):
+    """The manifest file cannot be read or has the wrong shape."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        self.file = file
+        super().__init__(f"{file}: {problem}")
+
+
+class SubmissionRefused(PortflowError):
+    """The submission was not made: the paperwork is not ready, or no number can go."""
+
+    exit_code = EXIT_REFUSED
+
+    def __init__(self, message: str, *, checklist: tuple[str, ...] = ()) -> None:
+        self.checklist = checklist
+        super().__init__(message)
+
+
+class PortingSystemError(PortflowError):
+    """The porting system answered with a refusal that retrying cannot fix."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, exit_code: int = EXIT_BUG
+    ) -> None:
+        self.status = status
+        self.exit_code = exit_code
+        super().__init__(message)
+
+
+class PortingSystemUnavailable(PortingSystemError):
+    """The porting system could not be reached (or kept failing) after retries."""
+
+    retryable = True
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=EXIT_UNREACHABLE)
 
 
 def _locate(file: str, sheet: str | None, row: int | None) -> str:

@@ -1,0 +1,75 @@
+"""Porting systems behind one small interface: the embedded SQLite store or an HTTP API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+from pydantic import SecretStr
+
+from portflow.errors import UsageError
+from portflow.porting.http import HttpSystem, RetryPolicy, redact
+from portflow.porting.models import (
+    BLOCKING_STATUSES,
+    PortRequest,
+    RequestDraft,
+    StatusChange,
+    Submitted,
+)
+from portflow.porting.store import SqliteSystem
+
+SQLITE_PREFIX = "sqlite:///"
+
+
+class PortingSystem(Protocol):
+    """What portflow needs from a porting system."""
+
+    @property
+    def description(self) -> str: ...
+
+    def submit(self, draft: RequestDraft) -> Submitted: ...
+
+    def list_requests(self) -> list[PortRequest]: ...
+
+    def get(self, request_id: str) -> PortRequest: ...
+
+    def set_status(self, request_id: str, change: StatusChange) -> PortRequest: ...
+
+
+def requests_frame(requests: list[PortRequest]) -> pl.DataFrame:
+    """Every number of every request: `e164`, `port_request_id`, `status`, `blocking`."""
+    rows = [
+        (line.e164, request.id, request.status) for request in requests for line in request.numbers
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={"e164": pl.String, "port_request_id": pl.String, "status": pl.String},
+        orient="row",
+    )
+    return frame.with_columns(blocking=pl.col("status").is_in(sorted(BLOCKING_STATUSES)))
+
+
+def connect(
+    url: str, *, token: SecretStr | None, retry: RetryPolicy | None = None, timeout: float = 30.0
+) -> PortingSystem:
+    """`sqlite:///PATH` (embedded) or `http(s)://...` (with a bearer token)."""
+    if url.startswith(SQLITE_PREFIX):
+        return SqliteSystem(Path(url[len(SQLITE_PREFIX) :]))
+    if url.startswith(("http://", "https://")):
+        if token is None or not token.get_secret_value():
+            raise UsageError(
+                f"porting system {redact(url)} needs a token: set PORTFLOW_SYSTEM_TOKEN"
+            )
+        return HttpSystem(url, token=token, retry=retry, timeout=timeout)
+    raise UsageError(f"--system {redact(url)!r}: use sqlite:///PATH or an http(s):// URL")
+
+
+__all__ = [
+    "HttpSystem",
+    "PortingSystem",
+    "RetryPolicy",
+    "SqliteSystem",
+    "connect",
+    "requests_frame",
+]

@@ -1,0 +1,126 @@
+"""What travels between portflow and a porting system: port requests and their outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+# The carriers' lifecycle; an operator moves a request through it (`portflow system set-status`).
+STATUSES = ("draft", "submitted", "exception", "foc", "complete", "cancelled")
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted", "cancelled"}),
+    "submitted": frozenset({"exception", "foc", "complete", "cancelled"}),
+    "exception": frozenset({"submitted", "foc", "cancelled"}),
+    "foc": frozenset({"exception", "complete", "cancelled"}),
+    "complete": frozenset(),
+    "cancelled": frozenset(),
+}
+# A number in a request with one of these statuses cannot go into another request.
+BLOCKING_STATUSES = frozenset({"submitted", "exception", "foc", "complete"})
+
+Status = Literal["draft", "submitted", "exception", "foc", "complete", "cancelled"]
+
+
+class NumberLine(BaseModel):
+    """One number of a request and the configuration it gets once ported."""
+
+    model_config = ConfigDict(frozen=True)
+
+    e164: str = Field(pattern=r"^\+1[2-9]\d{9}$")
+    routing_id: str | None = None
+    receiving_number: str | None = None
+    tracking_source: str | None = None
+
+
+class BillingSecrets(BaseModel):
+    """The two secrets of the port form; SecretStr keeps them out of every repr and log."""
+
+    carrier_account_number: SecretStr
+    pin: SecretStr
+
+    def revealed(self) -> dict[str, str]:
+        """For the wire and the store only."""
+        return {
+            "carrier_account_number": self.carrier_account_number.get_secret_value(),
+            "pin": self.pin.get_secret_value(),
+        }
+
+
+class RequestDraft(BaseModel):
+    """A port request as portflow asks for it; `idempotency_key` names its content."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    account_id: str = Field(min_length=1, max_length=200)
+    friendly_name: str = Field(min_length=1, max_length=300)
+    port_group: str = Field(min_length=1, max_length=200)
+    losing_carrier: str | None = Field(default=None, max_length=200)
+    earliest_completion: dt.date
+    latest_completion: dt.date
+    requested_port_date: dt.date | None = None
+    numbers: tuple[NumberLine, ...] = Field(min_length=1)
+    paperwork: dict[str, Any] = Field(default_factory=dict)
+    billing_secrets: BillingSecrets
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON body sent to a porting system (the only place secrets are revealed)."""
+        body = self.model_dump(mode="json", exclude={"billing_secrets"})
+        body["billing_secrets"] = self.billing_secrets.revealed()
+        return body
+
+    def content_hash(self) -> str:
+        """What the request says, without the secrets: a re-sent key must say the same.
+
+        Number order does not matter (the idempotency key does not depend on it either)."""
+        body = self.model_dump(mode="json", exclude={"billing_secrets"})
+        body["numbers"] = sorted(body["numbers"], key=lambda line: line["e164"])
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+class Refusal(BaseModel):
+    """A number the porting system kept out of a request, and the request that holds it."""
+
+    e164: str
+    port_request_id: str
+    status: str
+
+
+class PortRequest(BaseModel):
+    """A port request as the porting system holds it."""
+
+    id: str
+    idempotency_key: str
+    account_id: str
+    friendly_name: str
+    port_group: str
+    losing_carrier: str | None = None
+    status: str
+    carrier_reason: str | None = None
+    foc_date: dt.date | None = None
+    earliest_completion: dt.date
+    latest_completion: dt.date
+    requested_port_date: dt.date | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    numbers: list[NumberLine] = Field(default_factory=list)
+
+
+class Submitted(BaseModel):
+    """The answer to a submission: the request (None when every number was refused)."""
+
+    created: bool
+    request: PortRequest | None
+    refused: list[Refusal] = Field(default_factory=list)
+
+
+class StatusChange(BaseModel):
+    """An operator's move of a request along the lifecycle."""
+
+    status: Status
+    carrier_reason: str | None = Field(default=None, max_length=200)
+    foc_date: dt.date | None = None

@@ -1,0 +1,142 @@
+"""The reference porting-system service: the HTTP/JSON API over the SQLite store.
+
+    portflow system serve --db PATH --port N      (token from PORTFLOW_SYSTEM_TOKEN)
+
+POST /v1/port-requests needs an Idempotency-Key header equal to the body's key: a second
+call with the key returns the first call's request (200) instead of creating one (201).
+With `faults=True` (tests and drills only) POST /v1/_faults queues canned answers (429 with
+Retry-After, 503...) for the next matching calls, to exercise clients' retries.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, SecretStr
+
+from portflow.errors import PortingSystemError
+from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
+from portflow.porting.store import SqliteSystem
+
+
+class Fault(BaseModel):
+    status: int = Field(ge=400, le=599)
+    retry_after: str | None = None
+
+
+class FaultPlan(BaseModel):
+    """Canned answers for the next calls to `method path`, after letting `after` through."""
+
+    method: str = "POST"
+    path: str = "/v1/port-requests"
+    after: int = Field(default=0, ge=0)
+    responses: list[Fault]
+
+
+class RequestList(BaseModel):
+    requests: list[PortRequest]
+
+
+def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -> FastAPI:
+    """The API app; every /v1 route but /v1/health needs `Authorization: Bearer <token>`."""
+    app = FastAPI(title="portflow reference porting system", version="1")
+    expected = token.get_secret_value().encode()
+    queued: deque[tuple[str, str, Fault | None]] = deque()  # None: let the call through
+    served: list[int] = []
+    lock = threading.Lock()
+
+    def authorised(authorization: str | None = Header(default=None)) -> None:
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), expected):
+            raise HTTPException(
+                status_code=401,
+                detail="missing or wrong bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    if faults:
+
+        @app.middleware("http")
+        async def inject(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
+            fault = None
+            with lock:
+                if queued and (queued[0][0], queued[0][1]) == (request.method, request.url.path):
+                    _, _, fault = queued.popleft()
+                    if fault is not None:
+                        served.append(fault.status)
+            if fault is None:
+                return await call_next(request)
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return JSONResponse(
+                {"detail": "injected fault"}, status_code=fault.status, headers=headers
+            )
+
+        @app.post("/v1/_faults", dependencies=[Depends(authorised)])
+        def plan_faults(plan: FaultPlan) -> dict[str, int]:
+            with lock:
+                queued.extend((plan.method, plan.path, None) for _ in range(plan.after))
+                queued.extend((plan.method, plan.path, f) for f in plan.responses)
+                return {"queued": len(queued)}
+
+        @app.get("/v1/_faults", dependencies=[Depends(authorised)])
+        def faults_served() -> dict[str, Any]:
+            with lock:
+                return {"queued": len(queued), "served": list(served)}
+
+    @app.exception_handler(PortingSystemError)
+    async def refused(request: Request, error: PortingSystemError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=error.status or 400)
+
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(
+        "/v1/port-requests",
+        dependencies=[Depends(authorised)],
+        response_model=Submitted,
+        status_code=201,
+    )
+    def submit(
+        draft: RequestDraft,
+        response: Response,
+        idempotency_key: str = Header(alias="Idempotency-Key"),
+    ) -> Submitted:
+        if idempotency_key != draft.idempotency_key:
+            raise HTTPException(
+                status_code=422, detail="Idempotency-Key header and body idempotency_key differ"
+            )
+        outcome = store.submit(draft)
+        if not outcome.created:
+            response.status_code = 200
+        return outcome
+
+    @app.get("/v1/port-requests", dependencies=[Depends(authorised)], response_model=RequestList)
+    def list_requests() -> RequestList:
+        return RequestList(requests=store.list_requests())
+
+    @app.get(
+        "/v1/port-requests/{request_id}",
+        dependencies=[Depends(authorised)],
+        response_model=PortRequest,
+    )
+    def get_request(request_id: str) -> PortRequest:
+        return store.get(request_id)
+
+    @app.post(
+        "/v1/port-requests/{request_id}/status",
+        dependencies=[Depends(authorised)],
+        response_model=PortRequest,
+    )
+    def set_status(request_id: str, change: StatusChange) -> PortRequest:
+        return store.set_status(request_id, change)
+
+    return app

@@ -1,0 +1,313 @@
+"""The embedded porting system: requests, numbers, statuses and their history in SQLite.
+
+Used directly for `sqlite:///PATH` and behind the reference HTTP service. Every submission
+runs in one IMMEDIATE transaction: two submitters of the same request (same idempotency
+key) are serialised, and the second gets the first one's request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from portflow.errors import PortingSystemError, UsageError
+from portflow.porting.models import (
+    BLOCKING_STATUSES,
+    TRANSITIONS,
+    NumberLine,
+    PortRequest,
+    Refusal,
+    RequestDraft,
+    StatusChange,
+    Submitted,
+)
+
+BUSY_TIMEOUT_SECONDS = 60
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS port_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    port_group TEXT NOT NULL,
+    losing_carrier TEXT,
+    status TEXT NOT NULL,
+    carrier_reason TEXT,
+    foc_date TEXT,
+    earliest_completion TEXT NOT NULL,
+    latest_completion TEXT NOT NULL,
+    requested_port_date TEXT,
+    paperwork TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS request_numbers (
+    request_id TEXT NOT NULL REFERENCES port_requests(id),
+    e164 TEXT NOT NULL,
+    routing_id TEXT,
+    receiving_number TEXT,
+    tracking_source TEXT,
+    PRIMARY KEY (request_id, e164)
+);
+CREATE INDEX IF NOT EXISTS request_numbers_e164 ON request_numbers(e164);
+CREATE TABLE IF NOT EXISTS request_refusals (
+    request_id TEXT NOT NULL REFERENCES port_requests(id),
+    e164 TEXT NOT NULL,
+    other_request_id TEXT NOT NULL,
+    other_status TEXT NOT NULL,
+    PRIMARY KEY (request_id, e164)
+);
+CREATE TABLE IF NOT EXISTS request_secrets (
+    request_id TEXT PRIMARY KEY REFERENCES port_requests(id),
+    carrier_account_number TEXT NOT NULL,
+    pin TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS status_history (
+    request_id TEXT NOT NULL REFERENCES port_requests(id),
+    status TEXT NOT NULL,
+    carrier_reason TEXT,
+    foc_date TEXT,
+    at TEXT NOT NULL
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class SqliteSystem:
+    """The porting system in a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as connection:
+                connection.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise UsageError(f"porting system sqlite:///{path}: cannot open ({error})") from None
+        except OSError as error:
+            raise UsageError(f"porting system sqlite:///{path}: {error.strerror}") from None
+
+    @property
+    def description(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def submit(self, draft: RequestDraft) -> Submitted:
+        """Create the request once; the same key again returns what the first call made."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT * FROM port_requests WHERE idempotency_key = ?", (draft.idempotency_key,)
+            ).fetchone()
+            if row is not None:
+                if row["content_hash"] != draft.content_hash():
+                    raise PortingSystemError(
+                        f"idempotency key {draft.idempotency_key} was used for another request",
+                        status=409,
+                    )
+                return Submitted(
+                    created=False,
+                    request=self._load(db, row),
+                    refused=self._refusals(db, row["id"]),
+                )
+            refused = self._blocking(db, [line.e164 for line in draft.numbers])
+            taken = {refusal.e164 for refusal in refused}
+            numbers = [line for line in draft.numbers if line.e164 not in taken]
+            if not numbers:
+                return Submitted(created=False, request=None, refused=refused)
+            request_id = self._insert(db, draft, numbers, refused)
+            row = db.execute("SELECT * FROM port_requests WHERE id = ?", (request_id,)).fetchone()
+            return Submitted(created=True, request=self._load(db, row), refused=refused)
+
+    def _blocking(self, db: sqlite3.Connection, numbers: Sequence[str]) -> list[Refusal]:
+        """The numbers already in an active or complete request."""
+        found: list[Refusal] = []
+        statuses = sorted(BLOCKING_STATUSES)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            rows = db.execute(
+                f"SELECT n.e164, r.id, r.status FROM request_numbers n "
+                f"JOIN port_requests r ON r.id = n.request_id "
+                f"WHERE n.e164 IN ({','.join('?' * len(chunk))}) "
+                f"AND r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.seq",
+                (*chunk, *statuses),
+            ).fetchall()
+            seen: set[str] = set()
+            for row in rows:
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    found.append(Refusal(e164=row[0], port_request_id=row[1], status=row[2]))
+        return found
+
+    def _insert(
+        self,
+        db: sqlite3.Connection,
+        draft: RequestDraft,
+        numbers: list[NumberLine],
+        refused: list[Refusal],
+    ) -> str:
+        now = _now()
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM port_requests").fetchone()[0]
+        request_id = f"PR-{seq:06d}"  # safe: the transaction holds the write lock
+        db.execute(
+            "INSERT INTO port_requests (seq, id, idempotency_key, content_hash, account_id, "
+            "friendly_name, port_group, losing_carrier, status, earliest_completion, "
+            "latest_completion, requested_port_date, paperwork, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                request_id,
+                draft.idempotency_key,
+                draft.content_hash(),
+                draft.account_id,
+                draft.friendly_name,
+                draft.port_group,
+                draft.losing_carrier,
+                draft.earliest_completion.isoformat(),
+                draft.latest_completion.isoformat(),
+                draft.requested_port_date.isoformat() if draft.requested_port_date else None,
+                json.dumps(draft.paperwork, sort_keys=True),
+                now,
+                now,
+            ),
+        )
+        db.executemany(
+            "INSERT INTO request_numbers VALUES (?, ?, ?, ?, ?)",
+            [
+                (request_id, n.e164, n.routing_id, n.receiving_number, n.tracking_source)
+                for n in numbers
+            ],
+        )
+        db.executemany(
+            "INSERT INTO request_refusals VALUES (?, ?, ?, ?)",
+            [(request_id, r.e164, r.port_request_id, r.status) for r in refused],
+        )
+        secrets = draft.billing_secrets.revealed()
+        db.execute(
+            "INSERT INTO request_secrets VALUES (?, ?, ?)",
+            (request_id, secrets["carrier_account_number"], secrets["pin"]),
+        )
+        db.execute(
+            "INSERT INTO status_history VALUES (?, 'submitted', NULL, NULL, ?)", (request_id, now)
+        )
+        return request_id
+
+    def list_requests(self) -> list[PortRequest]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM port_requests ORDER BY seq").fetchall()
+            return [self._load(db, row) for row in rows]
+
+    def get(self, request_id: str) -> PortRequest:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM port_requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise PortingSystemError(f"no port request {request_id}", status=404, exit_code=2)
+            return self._load(db, row)
+
+    def set_status(self, request_id: str, change: StatusChange) -> PortRequest:
+        """Move a request along the lifecycle; an exception needs a reason, FOC a date."""
+        if change.status == "exception" and not change.carrier_reason:
+            raise PortingSystemError(
+                "an exception needs the carrier's reason code (--reason)", status=422, exit_code=2
+            )
+        if change.status == "foc" and change.foc_date is None:
+            raise PortingSystemError(
+                "FOC needs the firm order commitment date (--foc-date)", status=422, exit_code=2
+            )
+        with self._transaction() as db:
+            row = db.execute("SELECT * FROM port_requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise PortingSystemError(f"no port request {request_id}", status=404, exit_code=2)
+            if change.status != row["status"] and change.status not in TRANSITIONS[row["status"]]:
+                raise PortingSystemError(
+                    f"{request_id} is {row['status']}; it cannot become {change.status}",
+                    status=409,
+                    exit_code=2,
+                )
+            now = _now()
+            foc = change.foc_date.isoformat() if change.foc_date else row["foc_date"]
+            db.execute(
+                "UPDATE port_requests SET status = ?, carrier_reason = ?, foc_date = ?, "
+                "updated_at = ? WHERE id = ?",
+                (change.status, change.carrier_reason, foc, now, request_id),
+            )
+            db.execute(
+                "INSERT INTO status_history VALUES (?, ?, ?, ?, ?)",
+                (request_id, change.status, change.carrier_reason, foc, now),
+            )
+            updated = db.execute(
+                "SELECT * FROM port_requests WHERE id = ?", (request_id,)
+            ).fetchone()
+            return self._load(db, updated)
+
+    def history(self, request_id: str) -> list[dict[str, str | None]]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT status, carrier_reason, foc_date, at FROM status_history "
+                "WHERE request_id = ? ORDER BY rowid",
+                (request_id,),
+            ).fetchall()
+            return [dict(row) for row in rows]
+
+    @staticmethod
+    def _load(db: sqlite3.Connection, row: sqlite3.Row) -> PortRequest:
+        numbers = db.execute(
+            "SELECT e164, routing_id, receiving_number, tracking_source FROM request_numbers "
+            "WHERE request_id = ? ORDER BY e164",
+            (row["id"],),
+        ).fetchall()
+        return PortRequest(
+            id=row["id"],
+            idempotency_key=row["idempotency_key"],
+            account_id=row["account_id"],
+            friendly_name=row["friendly_name"],
+            port_group=row["port_group"],
+            losing_carrier=row["losing_carrier"],
+            status=row["status"],
+            carrier_reason=row["carrier_reason"],
+            foc_date=row["foc_date"],
+            earliest_completion=row["earliest_completion"],
+            latest_completion=row["latest_completion"],
+            requested_port_date=row["requested_port_date"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            numbers=[NumberLine(**dict(n)) for n in numbers],
+        )
+
+    @staticmethod
+    def _refusals(db: sqlite3.Connection, request_id: str) -> list[Refusal]:
+        rows = db.execute(
+            "SELECT e164, other_request_id, other_status FROM request_refusals "
+            "WHERE request_id = ? ORDER BY e164",
+            (request_id,),
+        ).fetchall()
+        return [Refusal(e164=r[0], port_request_id=r[1], status=r[2]) for r in rows]

@@ -1,0 +1,98 @@
+"""The HTTP client against the reference service, run for real on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from portflow.errors import PortingSystemError, PortingSystemUnavailable
+from portflow.porting import HttpSystem, RetryPolicy
+from portflow.porting.models import StatusChange
+from tests.porting.drafts import draft
+from tests.porting.service import TOKEN, Service, free_port, running_service
+
+FAST = RetryPolicy(attempts=4, base=0.05, cap=0.2)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with running_service(tmp_path_factory.mktemp("svc") / "ps.db") as running:
+        yield running
+
+
+def client(service: Service, *, token: str = TOKEN, retry: RetryPolicy = FAST) -> HttpSystem:
+    return HttpSystem(service.url, token=SecretStr(token), retry=retry, timeout=5)
+
+
+def test_submit_is_idempotent_over_http(service: Service) -> None:
+    system = client(service)
+    first = system.submit(draft("+12125550001", "+12125550002"))
+    again = system.submit(draft("+12125550001", "+12125550002"))
+    assert first.created and not again.created
+    assert first.request is not None and again.request is not None
+    assert again.request.id == first.request.id
+    refused = system.submit(draft("+12125550002", "+12125550003"))
+    assert [r.e164 for r in refused.refused] == ["+12125550002"]
+
+
+def test_a_wrong_or_missing_token_is_refused(service: Service) -> None:
+    with pytest.raises(PortingSystemError, match="refused the token") as error:
+        client(service, token="wrong").list_requests()
+    assert error.value.exit_code == 2
+    assert httpx.get(f"{service.url}/v1/port-requests").status_code == 401
+    assert httpx.post(f"{service.url}/v1/port-requests", json={}).status_code == 401
+
+
+def test_429_waits_for_retry_after(service: Service) -> None:
+    service.plan_faults(429, retry_after="1")
+    started = time.monotonic()
+    answer = client(service).submit(draft("+12125550010"))
+    assert answer.created and time.monotonic() - started >= 1.0
+    assert service.faults_served()[-1:] == [429]
+
+
+def test_5xx_is_retried_until_it_answers(service: Service) -> None:
+    before = len(service.faults_served())
+    service.plan_faults(503, 500, 502)
+    answer = client(service).submit(draft("+12125550020"))
+    assert answer.created
+    assert service.faults_served()[before:] == [503, 500, 502]
+
+
+def test_other_4xx_is_not_retried(service: Service) -> None:
+    before = len(service.faults_served())
+    service.plan_faults(400, 503)
+    with pytest.raises(PortingSystemError, match="HTTP 400"):
+        client(service).submit(draft("+12125550030"))
+    assert service.faults_served()[before:] == [400]
+    # The queued 503 meets the next call, which retries past it.
+    assert client(service).submit(draft("+12125550030")).created
+    assert service.faults_served()[before:] == [400, 503]
+
+
+def test_unreachable_after_retries(tmp_path: Path) -> None:
+    dead = HttpSystem(
+        f"http://127.0.0.1:{free_port()}", token=SecretStr(TOKEN), retry=FAST, timeout=1
+    )
+    with pytest.raises(PortingSystemUnavailable, match="after 4 attempts") as error:
+        dead.list_requests()
+    assert error.value.exit_code == 4 and TOKEN not in str(error.value)
+
+
+def test_status_changes_over_http(service: Service) -> None:
+    system = client(service)
+    answer = system.submit(draft("+12125550040"))
+    assert answer.request is not None
+    moved = system.set_status(
+        answer.request.id, StatusChange(status="exception", carrier_reason="6P")
+    )
+    assert (moved.status, moved.carrier_reason) == ("exception", "6P")
+    with pytest.raises(PortingSystemError, match="HTTP 409"):
+        system.set_status(answer.request.id, StatusChange(status="complete"))
+    with pytest.raises(PortingSystemError, match="HTTP 404"):
+        system.get("PR-999999")

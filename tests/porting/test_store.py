@@ -1,0 +1,113 @@
+"""The embedded porting system: once-only requests, per-number refusals, the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from portflow.errors import PortingSystemError
+from portflow.porting import connect
+from portflow.porting.models import StatusChange
+from portflow.porting.store import SqliteSystem
+from tests.porting.drafts import ACCOUNT_NUMBER, PIN, draft
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteSystem:
+    system = connect(f"sqlite:///{tmp_path / 'ps.db'}", token=None)
+    assert isinstance(system, SqliteSystem)
+    return system
+
+
+def test_the_same_request_twice_is_created_once(store: SqliteSystem) -> None:
+    first = store.submit(draft("+14155552671", "+14155552672"))
+    again = store.submit(draft("+14155552672", "+14155552671"))  # same numbers, other order
+    assert first.created and not again.created
+    assert first.request is not None and again.request is not None
+    assert again.request.id == first.request.id == "PR-000001"
+    assert [line.e164 for line in again.request.numbers] == ["+14155552671", "+14155552672"]
+    assert len(store.list_requests()) == 1
+
+
+def test_numbers_in_an_active_request_are_refused_one_by_one(store: SqliteSystem) -> None:
+    store.submit(draft("+14155552671"))
+    outcome = store.submit(draft("+14155552671", "+14155552673"))
+    assert outcome.created and outcome.request is not None
+    assert [line.e164 for line in outcome.request.numbers] == ["+14155552673"]
+    assert [(r.e164, r.port_request_id, r.status) for r in outcome.refused] == [
+        ("+14155552671", "PR-000001", "submitted")
+    ]
+    repeat = store.submit(draft("+14155552671", "+14155552673"))
+    assert not repeat.created and repeat.refused == outcome.refused
+
+
+def test_all_refused_creates_nothing_and_a_cancelled_request_frees_its_numbers(
+    store: SqliteSystem,
+) -> None:
+    store.submit(draft("+14155552671"))
+    refused = store.submit(draft("+14155552671", group="US-geographic-verizon"))
+    assert refused.request is None and not refused.created
+    store.set_status("PR-000001", StatusChange(status="cancelled"))
+    later = store.submit(draft("+14155552671", group="US-geographic-verizon"))
+    assert later.created and later.request is not None and later.request.id == "PR-000002"
+
+
+def test_concurrent_submitters_of_one_request_get_one_request(tmp_path: Path) -> None:
+    path = tmp_path / "ps.db"
+    SqliteSystem(path)
+    results: list[str] = []
+
+    def submit() -> None:
+        outcome = SqliteSystem(path).submit(draft("+14155552671", "+14155552672"))
+        assert outcome.request is not None
+        results.append(outcome.request.id)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["PR-000001"] * 8
+    assert len(SqliteSystem(path).list_requests()) == 1
+
+
+def test_the_lifecycle_is_enforced_and_remembered(store: SqliteSystem) -> None:
+    store.submit(draft("+14155552671"))
+    with pytest.raises(PortingSystemError, match="needs the carrier's reason code"):
+        store.set_status("PR-000001", StatusChange(status="exception"))
+    store.set_status("PR-000001", StatusChange(status="exception", carrier_reason="6P"))
+    store.set_status("PR-000001", StatusChange(status="submitted"))
+    foc = store.set_status("PR-000001", StatusChange(status="foc", foc_date=dt.date(2026, 12, 9)))
+    assert (foc.status, foc.foc_date) == ("foc", dt.date(2026, 12, 9))
+    store.set_status("PR-000001", StatusChange(status="complete"))
+    with pytest.raises(PortingSystemError, match="is complete; it cannot become submitted"):
+        store.set_status("PR-000001", StatusChange(status="submitted"))
+    assert [h["status"] for h in store.history("PR-000001")] == [
+        "submitted",
+        "exception",
+        "submitted",
+        "foc",
+        "complete",
+    ]
+
+
+def test_a_key_reused_for_other_content_is_refused(store: SqliteSystem) -> None:
+    first = draft("+14155552671")
+    store.submit(first)
+    changed = first.model_copy(update={"friendly_name": "something else"})
+    with pytest.raises(PortingSystemError, match="was used for another request"):
+        store.submit(changed)
+
+
+def test_secrets_are_kept_apart_from_the_request(store: SqliteSystem) -> None:
+    store.submit(draft("+14155552671"))
+    request = store.get("PR-000001")
+    assert PIN not in request.model_dump_json() and ACCOUNT_NUMBER not in repr(request)
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT pin FROM request_secrets").fetchone() == (PIN,)
+        paperwork = db.execute("SELECT paperwork FROM port_requests").fetchone()[0]
+    assert PIN not in paperwork
