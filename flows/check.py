@@ -24,8 +24,13 @@ def as_task(name: str, function: Callable[..., T], /, *args: Any, **kwargs: Any)
 @flow(name="portflow-check", log_prints=False, persist_result=False)
 def check_flow(options: CheckOptions) -> dict[str, Any]:
     """Check the inputs against the account; write SPEC 3 outputs; publish a run summary."""
-    result = run_check(options, step=as_task)
-    summary = result.summary
+    summary = run_check(options, step=as_task).summary
+    publish_summary(summary)
+    return summary
+
+
+def publish_summary(summary: dict[str, Any]) -> None:
+    """The run as a markdown artifact and its rejects by reason as a table artifact."""
     create_markdown_artifact(
         markdown=summary_markdown(summary),
         key="portflow-check-summary",
@@ -40,4 +45,3 @@ def check_flow(options: CheckOptions) -> dict[str, Any]:
         key="portflow-check-rejects-by-reason",
         description="Rejected rows by reason",
     )
-    return summary

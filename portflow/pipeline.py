@@ -6,9 +6,10 @@ step as a Prefect task. There is no second implementation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ import polars as pl
 
 from portflow.accounts import Accounts, load_accounts
 from portflow.numbers import Normaliser
+from portflow.porting import connect, requests_frame
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
 from portflow.reports import (
     CONFIGURED_XLSX,
@@ -25,6 +27,7 @@ from portflow.reports import (
     planned_outputs,
     write_check_outputs,
 )
+from portflow.settings import load_settings
 from portflow.summary import build_summary, new_run_id
 from rules.judge import judge
 from rules.outcome import Outcome, decide
@@ -79,6 +82,17 @@ class CheckOptions:
     account_id: str | None = None
     cache_dir: Path | None = None
     stdin_path: Path | None = None  # where `-` (standard input) was saved
+    system_url: str | None = None  # also look for conflicts in this porting system
+
+
+@dataclass
+class Checked:
+    """A checked batch: where it came from and where each row landed."""
+
+    options: CheckOptions
+    batch: Batch
+    accounts: Accounts
+    outcome: Outcome
 
 
 @dataclass
@@ -90,6 +104,11 @@ class CheckResult:
 
 def run_check(options: CheckOptions, *, step: Step = run_directly) -> CheckResult:
     """The whole check; each stage goes through `step` (directly, or as a Prefect task)."""
+    return write_results(check_inputs(options, step=step), step=step)
+
+
+def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked:
+    """Read, normalise, validate and judge: every row accepted, rejected or fax."""
     normaliser = Normaliser(cache_dir=options.cache_dir)
     batch: Batch = step("read inputs", read_inputs, options.inputs, stdin=options.stdin_path)
     accounts: Accounts = step(
@@ -99,6 +118,10 @@ def run_check(options: CheckOptions, *, step: Step = run_directly) -> CheckResul
         normaliser=normaliser,
         allow_missing=options.allow_missing,
     )
+    if options.system_url:
+        accounts = step(
+            "read the porting system", with_system_requests, accounts, options.system_url
+        )
     frame: pl.DataFrame = step("normalise numbers", normalise_batch, batch, normaliser)
     verdicts: pl.DataFrame = step("check the rules", judge, frame, accounts.tables)
     outcome: Outcome = step(
@@ -109,17 +132,45 @@ def run_check(options: CheckOptions, *, step: Step = run_directly) -> CheckResul
         routing=accounts.table("routing"),
         run_date=options.run_date,
     )
-    reports = Reports.from_outcome(outcome, optional=optional_columns(batch), carried=batch.carried)
-    summary = step("summarise", summarise, options, batch, accounts, outcome, reports)
+    return Checked(options, batch, accounts, outcome)
+
+
+def write_results(
+    checked: Checked,
+    *,
+    step: Step = run_directly,
+    extra: Mapping[str, Any] | None = None,
+    submitted: pl.DataFrame | None = None,
+) -> CheckResult:
+    """The outputs of SPEC 3 (and `submitted.csv` with a submission), written atomically."""
+    batch = checked.batch
+    reports = Reports.from_outcome(
+        checked.outcome, optional=optional_columns(batch), carried=batch.carried
+    )
+    summary = step(
+        "summarise", summarise, checked, reports, extra=extra, submitted=submitted is not None
+    )
     written: list[str] = step(
         "write outputs",
         write_check_outputs,
         reports,
         summary,
-        options.out,
-        account_id=account_id(options, accounts),
+        checked.options.out,
+        account_id=account_id(checked.options, checked.accounts),
+        submitted=submitted,
     )
-    return CheckResult(summary, outcome, written)
+    return CheckResult(summary, checked.outcome, written)
+
+
+def with_system_requests(accounts: Accounts, url: str) -> Accounts:
+    """The account's port requests plus the porting system's (for IN_OTHER_PORT)."""
+    settings = load_settings()
+    system = connect(url, token=settings.system_token, retry=settings.retry_policy)
+    known = requests_frame(system.list_requests())
+    export = accounts.table("port_requests")
+    if export is not None:
+        known = pl.concat([export.select(known.columns), known], how="vertical")
+    return dataclasses.replace(accounts, tables={**accounts.tables, "port_requests": known})
 
 
 def read_inputs(paths: tuple[str, ...], *, stdin: Path | None = None) -> Batch:
@@ -172,9 +223,19 @@ def account_id(options: CheckOptions, accounts: Accounts) -> str | None:
 
 
 def summarise(
-    options: CheckOptions, batch: Batch, accounts: Accounts, outcome: Outcome, reports: Reports
+    checked: Checked,
+    reports: Reports,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    submitted: bool = False,
 ) -> dict[str, Any]:
-    outputs = planned_outputs(reports, xlsx_limit=options.xlsx_limit)
+    options, batch, accounts, outcome = (
+        checked.options,
+        checked.batch,
+        checked.accounts,
+        checked.outcome,
+    )
+    outputs = planned_outputs(reports, xlsx_limit=options.xlsx_limit, submitted=submitted)
     warnings = [*batch.warnings, *accounts.warnings]
     unrouted = outcome.configured.filter(pl.col("routing_id").is_null()).height
     if unrouted:
@@ -187,7 +248,7 @@ def summarise(
             f"{CONFIGURED_XLSX} not written: {reports.configured.height:,} rows "
             f"exceed --xlsx-limit {options.xlsx_limit:,}; use configured_numbers.csv"
         )
-    return build_summary(
+    summary = build_summary(
         run_id=new_run_id(),
         run_date=options.run_date,
         batch=batch,
@@ -197,3 +258,4 @@ def summarise(
         checks_skipped=accounts.skipped_checks,
         outputs=outputs,
     )
+    return {**summary, **(extra or {})}

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import SecretStr
+
+from portflow.errors import UsageError
+from portflow.porting.http import RetryPolicy
 
 DEFAULT_LOG_LEVEL = "WARNING"
+DEFAULT_TIMEOUT = 30.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -16,6 +24,12 @@ class Settings:
     cache_dir: Path
     log_level: str
     prefect_api_url: str | None
+    system_url: str
+    system_token: SecretStr | None
+    retry_policy: RetryPolicy
+    system_timeout: float
+    push_retries: int  # Prefect retries of the push task (after the client's own retries)
+    push_retry_delay: float
 
     @property
     def prefect_configured(self) -> bool:
@@ -27,11 +41,33 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = Path(env.get("HOME") or Path.home())
     cache_root = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
+    data_root = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    token = env.get("PORTFLOW_SYSTEM_TOKEN")
     return Settings(
         cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
         log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
         prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
+        system_url=env.get("PORTFLOW_SYSTEM_URL")
+        or f"sqlite:///{data_root / 'portflow' / 'porting-system.db'}",
+        system_token=SecretStr(token) if token else None,
+        retry_policy=RetryPolicy(
+            attempts=_number(env, "PORTFLOW_SYSTEM_ATTEMPTS", RetryPolicy.attempts, int),
+            base=_number(env, "PORTFLOW_SYSTEM_BACKOFF", RetryPolicy.base, float),
+        ),
+        system_timeout=_number(env, "PORTFLOW_SYSTEM_TIMEOUT", DEFAULT_TIMEOUT, float),
+        push_retries=_number(env, "PORTFLOW_PUSH_RETRIES", 2, int),
+        push_retry_delay=_number(env, "PORTFLOW_PUSH_RETRY_DELAY", 30.0, float),
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: T, kind: Callable[[str], T]) -> T:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise UsageError(f"{name}={value!r} is not a number") from None
 
 
 def use_prefect_defaults(*, verbose: bool, environ: MutableMapping[str, str] | None = None) -> None:

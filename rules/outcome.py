@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rules.findings import is_blank
+from rules.findings import findings, is_blank
 from rules.groups import with_completion
+from rules.judge import verdicts
 from rules.reasons import Reason
 from rules.routing import resolve_routing
 from rules.service import FAX, VOICE
@@ -86,3 +87,39 @@ def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.Data
         routing_name=pl.col("routing_match_name"),
         warnings=pl.when(warnings == "").then(None).otherwise(warnings),
     ).drop("routing_match_id", "routing_match_name", "routing_match_active")
+
+
+def with_refusals(outcome: Outcome, refused: pl.DataFrame) -> Outcome:
+    """Numbers the porting system refused at submission (already in another active or
+    complete request: `e164`, `port_request_id`, `status`) become IN_OTHER_PORT rejects."""
+    if refused.is_empty():
+        return outcome
+    requests = (
+        refused.with_columns(
+            request=pl.concat_str("port_request_id", pl.lit(" ("), "status", pl.lit(")"))
+        )
+        .group_by("e164")
+        .agg(pl.col("request").str.join("; "))
+    )
+    hit = outcome.configured.join(requests, on="e164")
+    found = findings(
+        hit,
+        Reason.IN_OTHER_PORT,
+        detail=pl.concat_str(
+            pl.lit("in port request "), "request", pl.lit(" (found by the porting system)")
+        ),
+        related=pl.col("request"),
+        fix=pl.concat_str(
+            pl.lit("Remove it from this list: port request "),
+            "request",
+            pl.lit(" already moves it."),
+        ),
+    )
+    shared = [c for c in outcome.rejected.columns if c in outcome.configured.columns]
+    moved = hit.select(shared).join(verdicts(found), on="row_id")
+    return Outcome(
+        rejected=pl.concat([outcome.rejected, moved], how="diagonal_relaxed").sort("row_id"),
+        configured=outcome.configured.join(hit.select("row_id"), on="row_id", how="anti"),
+        fax=outcome.fax,
+        international=outcome.international,
+    )

@@ -27,6 +27,7 @@ FAX_CSV = "tickets/fax_numbers.csv"
 FAX_TICKET = "tickets/fax_ticket.md"
 INTERNATIONAL_CSV = "tickets/international_numbers.csv"
 INTERNATIONAL_TICKET = "tickets/international_ticket.md"
+SUBMITTED_CSV = "submitted.csv"
 CHECK_OUTPUTS = (
     REJECTS_CSV,
     REJECTS_XLSX,
@@ -82,9 +83,11 @@ class Reports:
         return cls(rejects, configured, fax, international)
 
 
-def planned_outputs(reports: Reports, *, xlsx_limit: int) -> list[str]:
+def planned_outputs(reports: Reports, *, xlsx_limit: int, submitted: bool = False) -> list[str]:
     """The files this run writes, known before writing (the summary lists them)."""
     names = [REJECTS_CSV, REJECTS_XLSX, CONFIGURED_CSV]
+    if submitted:
+        names.append(SUBMITTED_CSV)
     if reports.configured.height <= xlsx_limit:
         names.append(CONFIGURED_XLSX)
     if reports.fax.height:
@@ -95,11 +98,22 @@ def planned_outputs(reports: Reports, *, xlsx_limit: int) -> list[str]:
 
 
 def write_check_outputs(
-    reports: Reports, summary: dict[str, Any], out: Path, *, account_id: str | None
+    reports: Reports,
+    summary: dict[str, Any],
+    out: Path,
+    *,
+    account_id: str | None,
+    submitted: pl.DataFrame | None = None,
 ) -> list[str]:
-    """Write every planned output to `out` atomically; returns the names written."""
+    """Write every planned output to `out` atomically; returns the names written.
+
+    A check leaves a previous submission's submitted.csv alone; a submission replaces it.
+    """
     planned = set(summary["outputs"])
-    with StagedOutputs(out, summary["run_id"], known=CHECK_OUTPUTS) as stage:
+    known = CHECK_OUTPUTS if submitted is None else (*CHECK_OUTPUTS, SUBMITTED_CSV)
+    with StagedOutputs(out, summary["run_id"], known=known) as stage:
+        if submitted is not None:
+            _write_csv(safe_frame(submitted), stage.path(SUBMITTED_CSV))
         rejects = safe_frame(reports.rejects)
         _write_csv(rejects, stage.path(REJECTS_CSV))
         write_rejects_workbook(

@@ -93,3 +93,50 @@ def test_check_records_its_run_in_a_configured_prefect_api(
         flow_run = client.read_flow_run(flow_run_id)
     assert flow_run.state is not None and flow_run.state.is_completed()
     assert flow_run.parameters["options"]["out"] == str(options.out)
+
+
+def test_the_submit_flow_retries_only_the_push_and_publishes_the_requests(
+    prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.artifacts import Artifact
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.submit import submit_flow
+    from portflow.submission import SubmitOptions
+    from tests.e2e.test_submit import INPUTS, SAMPLES
+    from tests.porting.service import TOKEN, running_service
+
+    for name, value in {
+        "PORTFLOW_SYSTEM_TOKEN": TOKEN,
+        "PORTFLOW_SYSTEM_ATTEMPTS": "2",
+        "PORTFLOW_SYSTEM_BACKOFF": "0.01",
+        "PORTFLOW_PUSH_RETRY_DELAY": "0.1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    check = CheckOptions(
+        inputs=INPUTS,
+        accounts=SAMPLES / "accounts",
+        out=tmp_path / "out",
+        run_date=dt.date(2026, 11, 26),
+    )
+    with running_service(tmp_path / "ps.db") as service:
+        service.plan_faults(503, 503)  # the push task's first run gives up; its retry works
+        state = submit_flow(
+            SubmitOptions(check=check, manifest=SAMPLES / "manifest.yaml", system_url=service.url),
+            return_state=True,
+        )
+        summary = state.result()
+        assert service.faults_served() == [503, 503]
+    assert summary["submission"]["created"] == 12 and summary["submission"]["complete"]
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    attempts = {run.name.rsplit("-", 1)[0]: run.run_count for run in runs}
+    assert attempts["push port requests"] == 2
+    assert all(count == 1 for name, count in attempts.items() if name != "push port requests")
+    table = Artifact.get("portflow-submit-requests")
+    assert table is not None and "PR-000012" in str(table.data)

@@ -1,0 +1,370 @@
+"""The port request manifest (SPEC 1.3) and its readiness checklist.
+
+The manifest is YAML: what the port form asks for. A missing or stale piece is not an error
+but an unchecked item on the checklist; `submit` refuses (exit 3) until every item holds.
+The PIN and the carrier account number are SecretStr from the moment they are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from portflow.errors import ManifestError
+from portflow.porting.models import BillingSecrets
+
+LOA_MAX_AGE_DAYS = 90
+BILL_MAX_AGE_DAYS = 30
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PER_REQUEST = 1000
+REQUIRED_AGREEMENTS = {
+    "terms_of_service": "Terms of service",
+    "porting_authorization": "Porting authorisation",
+    "e911_disclosure": "E911 disclosure",
+}
+LOA_METHODS = ("signed_by_submitter", "sent_to_responsible_party", "uploaded")
+_DOCUMENT_MAGIC = {
+    b"%PDF-": "PDF",
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Address(_Model):
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class Person(_Model):
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Company(_Model):
+    name: str | None = None
+    address: Address | None = None
+
+
+class Billing(_Model):
+    name: str | None = None  # exactly as on the bill
+    address: Address | None = None  # exactly as on the bill
+    carrier_account_number: SecretStr | None = None
+    pin: SecretStr | None = None
+
+
+class Loa(_Model):
+    method: Literal["signed_by_submitter", "sent_to_responsible_party", "uploaded"] | None = None
+    signer: str | None = None
+    signed_on: dt.date | None = None
+    sent_to: str | None = None
+    signed: bool | None = None
+    file: str | None = None
+
+
+class ProofOfOwnership(_Model):
+    bill_file: str | None = None
+    bill_date: dt.date | None = None
+
+
+class Manifest(_Model):
+    friendly_name: str | None = None
+    account_id: str | None = None
+    losing_carrier: str | None = None
+    company: Company | None = None
+    user: Person | None = None
+    billing: Billing | None = None
+    authorized_representative: Person | None = None
+    agreements: dict[str, bool] | None = None
+    loa: Loa | None = None
+    proof_of_ownership: ProofOfOwnership | None = None
+    requested_port_date: dt.date | None = None
+    max_numbers_per_request: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    """The manifest and the folder its document paths are relative to."""
+
+    manifest: Manifest
+    path: Path
+
+    def document(self, name: str | None) -> Path | None:
+        if not name:
+            return None
+        candidate = Path(name)
+        return candidate if candidate.is_absolute() else self.path.parent / candidate
+
+    @property
+    def secrets(self) -> BillingSecrets | None:
+        billing = self.manifest.billing
+        if billing is None or billing.pin is None or billing.carrier_account_number is None:
+            return None
+        return BillingSecrets(
+            carrier_account_number=billing.carrier_account_number, pin=billing.pin
+        )
+
+    def paperwork(self) -> dict[str, Any]:
+        """What a port request carries of the manifest: everything but the secrets."""
+        data = self.manifest.model_dump(
+            mode="json", exclude={"billing": {"pin", "carrier_account_number"}}
+        )
+        bill = self.document((self.manifest.proof_of_ownership or ProofOfOwnership()).bill_file)
+        if bill is not None and bill.is_file():
+            data["bill_sha256"] = hashlib.sha256(bill.read_bytes()).hexdigest()
+        return data
+
+
+def load_manifest(path: Path) -> LoadedManifest:
+    """Read and type-check the YAML; a wrong shape is an error naming the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(str(path), f"cannot be read: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ManifestError(str(path), f"{where}not valid YAML") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ManifestError(
+            str(path), "must be a mapping of fields (see data/samples/manifest.yaml)"
+        )
+    billing = data.get("billing")
+    for key in ("pin", "carrier_account_number"):
+        if isinstance(billing, dict) and isinstance(billing.get(key), int | float):
+            raise ManifestError(
+                str(path),
+                f'billing.{key}: put it in quotes (pin: "0123"); unquoted, YAML '
+                "reads it as a number and drops leading zeros",
+            )
+    try:
+        return LoadedManifest(Manifest.model_validate(data), path)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        # Pydantic echoes the input in some messages; the field may be a secret: never echo.
+        raise ManifestError(str(path), f"{field}: {first['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist."""
+
+    item: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    checks: tuple[Check, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready,
+            "checks": [{"item": c.item, "ok": c.ok, "detail": c.detail} for c in self.checks],
+        }
+
+    def lines(self) -> list[str]:
+        return [f"[{'x' if c.ok else ' '}] {c.item}: {c.detail}" for c in self.checks]
+
+
+@dataclass(frozen=True)
+class GroupWindow:
+    """A port group's name and earliest completion (a requested date may not be earlier)."""
+
+    port_group: str
+    earliest_completion: dt.date
+
+
+def readiness(
+    loaded: LoadedManifest, *, run_date: dt.date, groups: Iterable[GroupWindow] = ()
+) -> Readiness:
+    """The port form's checklist, item by item."""
+    m = loaded.manifest
+    company, user = m.company or Company(), m.user or Person()
+    billing, rep = m.billing or Billing(), m.authorized_representative or Person()
+    checks = [
+        _present("Friendly name", m.friendly_name),
+        _present("Account ID", m.account_id),
+        _present("Losing carrier", m.losing_carrier),
+        _present("Company name", company.name),
+        _fields("User", user, ("name", "email")),
+        _present("Billing name (exactly as on the bill)", billing.name),
+        _fields(
+            "Billing address (exactly as on the bill)",
+            billing.address or Address(),
+            ("street", "city", "state", "postal_code"),
+        ),
+        _secret("Carrier account number", billing.carrier_account_number),
+        _secret("PIN", billing.pin),
+        _fields("Authorised representative", rep, ("name", "title", "email")),
+        *_agreements(m.agreements or {}),
+        _loa(loaded, run_date),
+        _bill(loaded, run_date),
+    ]
+    if m.requested_port_date is not None:
+        checks.append(_port_date(m.requested_port_date, list(groups)))
+    return Readiness(tuple(checks))
+
+
+def _present(item: str, value: str | None) -> Check:
+    return Check(item, bool(value), value if value else "missing")
+
+
+def _secret(item: str, value: SecretStr | None) -> Check:
+    ok = value is not None and bool(value.get_secret_value().strip())
+    return Check(item, ok, "given (not shown)" if ok else "missing")
+
+
+def _fields(item: str, model: BaseModel, names: tuple[str, ...]) -> Check:
+    missing = [name for name in names if not getattr(model, name)]
+    return Check(item, not missing, f"missing {', '.join(missing)}" if missing else "complete")
+
+
+def _agreements(given: dict[str, bool]) -> list[Check]:
+    return [
+        Check(
+            f"Agreement: {title}",
+            given.get(key) is True,
+            "accepted" if given.get(key) is True else "not accepted",
+        )
+        for key, title in REQUIRED_AGREEMENTS.items()
+    ]
+
+
+def _age(signed: dt.date | None, run_date: dt.date, limit: int, what: str) -> str | None:
+    """Why a dated document is not current, or None."""
+    if signed is None:
+        return f"{what} date missing"
+    if signed > run_date:
+        return f"{what} dated {signed}, after the run date {run_date}"
+    if (run_date - signed).days > limit:
+        return f"{what} dated {signed} is {(run_date - signed).days} days old (limit {limit})"
+    return None
+
+
+def _loa(loaded: LoadedManifest, run_date: dt.date) -> Check:
+    item = "Letter of Authorisation"
+    loa = loaded.manifest.loa
+    if loa is None or loa.method is None:
+        return Check(item, False, f"missing (one of {', '.join(LOA_METHODS)})")
+    problems = []
+    if loa.method == "signed_by_submitter" and not loa.signer:
+        problems.append("signer missing")
+    if loa.method == "sent_to_responsible_party":
+        if not loa.sent_to:
+            problems.append("sent_to missing")
+        if loa.signed is not True:
+            problems.append("not signed by the responsible party yet")
+    if loa.method == "uploaded":
+        problem = _document_problem(loaded.document(loa.file), "signed LOA file")
+        if problem:
+            problems.append(problem)
+    stale = _age(loa.signed_on, run_date, LOA_MAX_AGE_DAYS, "signature")
+    if stale:
+        problems.append(stale)
+    if problems:
+        return Check(item, False, "; ".join(problems))
+    return Check(item, True, f"{loa.method.replace('_', ' ')}, signed {loa.signed_on}")
+
+
+def _bill(loaded: LoadedManifest, run_date: dt.date) -> Check:
+    item = "Proof of ownership (recent bill)"
+    proof = loaded.manifest.proof_of_ownership or ProofOfOwnership()
+    problem = _document_problem(loaded.document(proof.bill_file), "bill file")
+    if problem is None and proof.bill_date is not None:
+        problem = _age(proof.bill_date, run_date, BILL_MAX_AGE_DAYS, "bill")
+    if problem:
+        return Check(item, False, problem)
+    dated = f", dated {proof.bill_date}" if proof.bill_date else ""
+    return Check(item, True, f"{Path(proof.bill_file or '').name}{dated}")
+
+
+def _document_problem(path: Path | None, what: str) -> str | None:
+    """Why a document cannot be sent: missing, empty, too big, or not a PDF or image."""
+    if path is None:
+        return f"{what} missing"
+    if not path.is_file():
+        return f"{what} {path.name} not found"
+    size = path.stat().st_size
+    if size == 0:
+        return f"{what} {path.name} is empty"
+    if size > MAX_DOCUMENT_BYTES:
+        return f"{what} {path.name} is {size / 2**20:.0f} MB (limit {MAX_DOCUMENT_BYTES // 2**20})"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not any(head.startswith(magic) for magic in _DOCUMENT_MAGIC):
+        return f"{what} {path.name} is not a PDF or an image"
+    return None
+
+
+def _port_date(requested: dt.date, groups: list[GroupWindow]) -> Check:
+    item = "Requested port date"
+    if not is_business_day(requested):
+        return Check(item, False, f"{requested} is not a business day")
+    early = [g for g in groups if requested < g.earliest_completion]
+    if early:
+        names = ", ".join(f"{g.port_group} (earliest {g.earliest_completion})" for g in early)
+        return Check(item, False, f"{requested} is before the earliest completion of {names}")
+    return Check(item, True, requested.isoformat())
+
+
+def is_business_day(day: dt.date) -> bool:
+    """Monday to Friday, not a US federal holiday (observed dates)."""
+    return day.weekday() < 5 and day not in us_federal_holidays(day.year)
+
+
+def us_federal_holidays(year: int) -> set[dt.date]:
+    def nth(weekday: int, month: int, n: int) -> dt.date:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+    def last(weekday: int, month: int) -> dt.date:
+        day = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+        return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+    def observed(day: dt.date) -> dt.date:
+        return day + dt.timedelta(days={5: -1, 6: 1}.get(day.weekday(), 0))
+
+    fixed = [
+        dt.date(year, 1, 1),
+        dt.date(year, 6, 19),
+        dt.date(year, 7, 4),
+        dt.date(year, 11, 11),
+        dt.date(year, 12, 25),
+    ]
+    return {observed(day) for day in fixed} | {
+        nth(0, 1, 3),
+        nth(0, 2, 3),
+        last(0, 5),
+        nth(0, 9, 1),
+        nth(0, 10, 2),
+        nth(3, 11, 4),
+    }

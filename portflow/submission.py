@@ -1,0 +1,229 @@
+"""Submit: check, readiness, port requests per group, pushed once and only once.
+
+Every request's idempotency key comes from its content, so pushing again (a re-run, a
+retry, a second submitter at the same moment) returns the requests already made. If the
+porting system stops answering half-way, what was done is written to `submitted.csv`, the
+rest is marked not_submitted, and the run exits 4; running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from portflow.errors import PortingSystemUnavailable, SubmissionRefused
+from portflow.manifest import DEFAULT_MAX_PER_REQUEST, Readiness, load_manifest, readiness
+from portflow.pipeline import (
+    Checked,
+    CheckOptions,
+    CheckResult,
+    Step,
+    check_inputs,
+    run_directly,
+    write_results,
+)
+from portflow.porting import connect
+from portflow.porting.models import RequestDraft, Submitted
+from portflow.porting.plan import group_windows, plan_requests
+from portflow.settings import load_settings
+from rules.outcome import with_refusals
+
+log = logging.getLogger(__name__)
+
+NOT_SUBMITTED = "not_submitted"
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SubmitOptions:
+    check: CheckOptions
+    manifest: Path
+    system_url: str
+    max_per_request: int | None = None
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What the porting system answered, request by request (in plan order)."""
+
+    answers: tuple[tuple[RequestDraft, Submitted], ...]
+    description: str
+
+
+class PushInterrupted(PortingSystemUnavailable):
+    """Unavailable half-way: carries the answers received before it stopped answering."""
+
+    def __init__(self, error: PortingSystemUnavailable, pushed: Pushed) -> None:
+        super().__init__(str(error))
+        self.pushed = pushed
+
+
+def run_submit(
+    options: SubmitOptions, *, step: Step = run_directly, push_step: Step | None = None
+) -> CheckResult:
+    """Check, then submit each port group; `push_step` runs the push (it alone may retry)."""
+    checked = check_inputs(options.check, step=step)
+    loaded = step("read the manifest", load_manifest, options.manifest)
+    configured = checked.outcome.configured
+    ready: Readiness = step(
+        "check readiness",
+        readiness,
+        loaded,
+        run_date=options.check.run_date,
+        groups=group_windows(configured),
+    )
+    problem = None
+    if not ready.ready:
+        missing = sum(not check.ok for check in ready.checks)
+        problem = f"not submitted: {missing} item(s) of the readiness checklist are not done"
+    elif configured.height == 0:
+        problem = "not submitted: no number passed the check, so there is nothing to submit"
+    if problem:
+        write_results(checked, step=step, extra={"readiness": ready.as_dict()})
+        raise SubmissionRefused(problem, checklist=tuple(ready.lines()))
+    assert loaded.secrets is not None  # readiness checked both
+    drafts = step(
+        "plan port requests",
+        plan_requests,
+        configured,
+        loaded,
+        loaded.secrets,
+        max_per_request=options.max_per_request
+        or loaded.manifest.max_numbers_per_request
+        or DEFAULT_MAX_PER_REQUEST,
+    )
+    try:
+        pushed: Pushed = (push_step or step)(
+            "push port requests", push_requests, options.system_url, drafts
+        )
+    except PushInterrupted as stopped:
+        _write(_report(checked, drafts, stopped.pushed, ready), step)
+        raise
+    return _write(_report(checked, drafts, pushed, ready), step)
+
+
+def push_requests(url: str, drafts: list[RequestDraft]) -> Pushed:
+    """Submit every draft (idempotent: safe to run again after any failure)."""
+    settings = load_settings()
+    system = connect(
+        url,
+        token=settings.system_token,
+        retry=settings.retry_policy,
+        timeout=settings.system_timeout,
+    )
+    answers: list[tuple[RequestDraft, Submitted]] = []
+    for draft in drafts:
+        try:
+            answer = system.submit(draft)
+        except PortingSystemUnavailable as error:
+            raise PushInterrupted(error, Pushed(tuple(answers), system.description)) from None
+        answers.append((draft, answer))
+        request = answer.request
+        log.info(
+            "%s %s: %s (%d numbers, %d refused)",
+            system.description,
+            "created" if answer.created else "already had",
+            request.id if request else "no request",
+            len(draft.numbers),
+            len(answer.refused),
+        )
+    return Pushed(tuple(answers), system.description)
+
+
+@dataclass(frozen=True)
+class _Report:
+    checked: Checked  # refused numbers moved to rejects (IN_OTHER_PORT)
+    extra: dict[str, Any]  # readiness and submission, for summary.json
+    submitted: pl.DataFrame  # submitted.csv
+
+
+def _write(report: _Report, step: Step) -> CheckResult:
+    return write_results(report.checked, step=step, extra=report.extra, submitted=report.submitted)
+
+
+def _report(
+    checked: Checked, drafts: list[RequestDraft], pushed: Pushed, ready: Readiness
+) -> _Report:
+    """The checked batch with refusals moved to rejects, and what to write about it."""
+    refused = pl.DataFrame(
+        [
+            (r.e164, r.port_request_id, r.status)
+            for _, answer in pushed.answers
+            for r in answer.refused
+        ],
+        schema={"e164": pl.String, "port_request_id": pl.String, "status": pl.String},
+        orient="row",
+    )
+    outcome = with_refusals(checked.outcome, refused)
+    rows = []
+    for draft, answer in pushed.answers:
+        request = answer.request
+        taken = {r.e164: r for r in answer.refused}
+        for line in draft.numbers:
+            if line.e164 in taken:
+                other = taken[line.e164]
+                rows.append(
+                    (
+                        "",
+                        line.e164,
+                        draft.port_group,
+                        REFUSED,
+                        f"already in {other.port_request_id} ({other.status})",
+                    )
+                )
+            elif request is not None:
+                rows.append((request.id, line.e164, draft.port_group, request.status, ""))
+    done = len(pushed.answers)
+    for draft in drafts[done:]:
+        rows += [
+            (
+                "",
+                line.e164,
+                draft.port_group,
+                NOT_SUBMITTED,
+                "the porting system did not answer; run again",
+            )
+            for line in draft.numbers
+        ]
+    submitted = pl.DataFrame(
+        rows,
+        schema={
+            "port_request_id": pl.String,
+            "e164": pl.String,
+            "port_group": pl.String,
+            "status": pl.String,
+            "detail": pl.String,
+        },
+        orient="row",
+    )
+    requests: list[dict[str, Any]] = [
+        {
+            "port_request_id": answer.request.id,
+            "port_group": draft.port_group,
+            "friendly_name": answer.request.friendly_name,
+            "numbers": len(answer.request.numbers),
+            "status": answer.request.status,
+            "created": answer.created,
+            "idempotency_key": draft.idempotency_key,
+        }
+        for draft, answer in pushed.answers
+        if answer.request is not None
+    ]
+    submission = {
+        "system": pushed.description,
+        "complete": done == len(drafts),
+        "requests": requests,
+        "created": sum(1 for r in requests if r["created"]),
+        "existing": sum(1 for r in requests if not r["created"]),
+        "numbers_submitted": sum(r["numbers"] for r in requests),
+        "numbers_refused": refused.height,
+        "numbers_not_submitted": sum(len(d.numbers) for d in drafts[done:]),
+    }
+    extra = {"readiness": ready.as_dict(), "submission": submission}
+    return _Report(
+        Checked(checked.options, checked.batch, checked.accounts, outcome), extra, submitted
+    )

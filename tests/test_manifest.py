@@ -1,0 +1,156 @@
+"""The manifest: read strictly, checked like the port form, secrets never shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portflow.errors import ManifestError
+from portflow.manifest import GroupWindow, is_business_day, load_manifest, readiness
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+RUN_DATE = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    shutil.copy(SAMPLES / "manifest.yaml", tmp_path / "manifest.yaml")
+    return tmp_path
+
+
+def edited(folder: Path, old: str, new: str) -> Path:
+    path = folder / "manifest.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def failing(path: Path, *, groups: tuple[GroupWindow, ...] = ()) -> dict[str, str]:
+    ready = readiness(load_manifest(path), run_date=RUN_DATE, groups=groups)
+    return {c.item: c.detail for c in ready.checks if not c.ok}
+
+
+def test_the_sample_manifest_is_ready(folder: Path) -> None:
+    loaded = load_manifest(folder / "manifest.yaml")
+    ready = readiness(
+        loaded, run_date=RUN_DATE, groups=[GroupWindow("US-geographic", dt.date(2026, 12, 10))]
+    )
+    assert ready.ready, ready.lines()
+    assert "0482" not in repr(loaded.manifest) and "0482" not in str(ready.as_dict())
+    assert "pin" not in loaded.paperwork()["billing"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item", "detail"),
+    [
+        ('  pin: "0482"\n', "", "PIN", "missing"),
+        (
+            "  e911_disclosure: true",
+            "  e911_disclosure: false",
+            "Agreement: E911 disclosure",
+            "not accepted",
+        ),
+        ("    city: BOSTON\n", "", "Billing address (exactly as on the bill)", "missing city"),
+        (
+            "signed_on: 2026-11-18",
+            "signed_on: 2026-08-01",
+            "Letter of Authorisation",
+            "signature dated 2026-08-01 is 117 days old (limit 90)",
+        ),
+        (
+            "file: documents/acme-loa-signed.pdf",
+            "file: documents/missing.pdf",
+            "Letter of Authorisation",
+            "signed LOA file missing.pdf not found",
+        ),
+        (
+            "method: uploaded",
+            "method: sent_to_responsible_party",
+            "Letter of Authorisation",
+            "sent_to missing; not signed by the responsible party yet",
+        ),
+        (
+            "bill_date: 2026-11-05",
+            "bill_date: 2026-10-01",
+            "Proof of ownership (recent bill)",
+            "bill dated 2026-10-01 is 56 days old (limit 30)",
+        ),
+        (
+            "requested_port_date: 2026-12-14",
+            "requested_port_date: 2026-12-12",
+            "Requested port date",
+            "2026-12-12 is not a business day",
+        ),
+        (
+            "requested_port_date: 2026-12-14",
+            "requested_port_date: 2026-12-25",
+            "Requested port date",
+            "2026-12-25 is not a business day",
+        ),
+        (
+            "requested_port_date: 2026-12-14",
+            "requested_port_date: 2026-12-09",
+            "Requested port date",
+            "2026-12-09 is before the earliest completion of US-geographic (earliest 2026-12-10)",
+        ),
+    ],
+)
+def test_each_missing_or_stale_item_is_named(
+    folder: Path, old: str, new: str, item: str, detail: str
+) -> None:
+    path = edited(folder, old, new)
+    assert failing(path, groups=(GroupWindow("US-geographic", dt.date(2026, 12, 10)),)) == {
+        item: detail
+    }
+
+
+def test_the_bill_must_be_a_pdf_or_an_image(folder: Path) -> None:
+    (folder / "documents" / "acme-verizon-bill-2026-11.pdf").write_text("just text")
+    assert failing(folder / "manifest.yaml") == {
+        "Proof of ownership (recent bill)": (
+            "bill file acme-verizon-bill-2026-11.pdf is not a PDF or an image"
+        )
+    }
+    (folder / "documents" / "acme-verizon-bill-2026-11.pdf").write_bytes(b"")
+    assert "is empty" in failing(folder / "manifest.yaml")["Proof of ownership (recent bill)"]
+
+
+def test_an_empty_manifest_lists_everything_missing(tmp_path: Path) -> None:
+    (tmp_path / "manifest.yaml").write_text("")
+    missing = failing(tmp_path / "manifest.yaml")
+    assert len(missing) == 15 and missing["PIN"] == "missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("billing:\n  pin: 0123\n", 'billing.pin: put it in quotes (pin: "0123")'),
+        ("billing:\n  pin: 4821\n", "billing.pin: put it in quotes"),
+        ("billing:\n  carrier_account_number: 8312045567\n", "billing.carrier_account_number"),
+        ("friendly_name: [unclosed\n", "line 2: not valid YAML"),
+        ("- a list\n", "must be a mapping of fields"),
+        ("loa:\n  method: carrier_pigeon\n", "loa.method: Input should be"),
+        ("surprise: 1\n", "surprise: Extra inputs are not permitted"),
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_is_one_clear_error(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError) as error:
+        load_manifest(path)
+    assert problem in str(error.value) and "0482" not in str(error.value)
+
+
+def test_business_days_skip_weekends_and_federal_holidays() -> None:
+    assert is_business_day(dt.date(2026, 12, 14))
+    assert not is_business_day(dt.date(2026, 11, 26))  # Thanksgiving
+    assert not is_business_day(dt.date(2026, 7, 3))  # Independence Day observed (Friday)
+    assert not is_business_day(dt.date(2027, 1, 18))  # Martin Luther King Jr. Day
+    assert not is_business_day(dt.date(2026, 12, 13))  # Sunday
