@@ -22,24 +22,29 @@ class Run:
     stderr: str
 
 
-def portflow(
-    *args: str, cwd: Path | None = None, stdin: bytes = b"", env: Mapping[str, str] | None = None
-) -> Run:
-    """`python -m portflow ARGS` with no Prefect API configured (unless `env` gives one)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environment.update(
+def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without Prefect or portflow settings, plus `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PORTFLOW_"))}
+    clean.update(
         {
             "PREFECT_HOME": str(Path(tempfile.gettempdir()) / "portflow-tests-prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             **(env or {}),
         }
     )
+    return clean
+
+
+def portflow(
+    *args: str, cwd: Path | None = None, stdin: bytes = b"", env: Mapping[str, str] | None = None
+) -> Run:
+    """`python -m portflow ARGS` with no Prefect API configured (unless `env` gives one)."""
     done = subprocess.run(
         [sys.executable, "-m", "portflow", *args],
         cwd=cwd or REPO,
         input=stdin,
         capture_output=True,
-        env=environment,
+        env=environment(env),
         check=False,
         timeout=600,
     )
@@ -47,6 +52,19 @@ def portflow(
         done.returncode,
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),
+    )
+
+
+def start_portflow(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m portflow ARGS` in the background."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "portflow", *args],
+        cwd=cwd or REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(env),
     )
 
 

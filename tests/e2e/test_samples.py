@@ -46,6 +46,7 @@ def test_the_demo_writes_every_output_and_the_workbook_reads_back(tmp_path: Path
         "configured_numbers.xlsx",
         "rejects.csv",
         "rejects.xlsx",
+        "submitted.csv",
         "summary.json",
         "tickets/fax_numbers.csv",
         "tickets/fax_ticket.md",
@@ -70,6 +71,11 @@ def test_the_demo_writes_every_output_and_the_workbook_reads_back(tmp_path: Path
     ]
     summary = json.loads((out / "summary.json").read_text())
     assert rejects.max_row == summary["rejected"] + 1
+    assert summary["readiness"]["ready"] and summary["submission"]["created"] == 12
+    assert "Port requests in sqlite:///" in result.stdout and "PR-000012" in result.stdout
+    again = portflow("demo", "--no-prefect", "--out", str(out))
+    assert again.code == 0, again.stderr
+    assert "0 port request(s) created, 12 already there" in again.stdout
     ticket = (out / "tickets" / "fax_ticket.md").read_text()
     assert ticket.startswith("# Fax Porting Documentation - ACC-20418")
     assert "Subject:** Fax Porting Documentation - ACC-20418" in ticket

@@ -1,0 +1,71 @@
+"""The `portflow` command line (SPEC 4): errors become exit codes with one line on stderr."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from portflow.cli.batch import check, demo, submit
+from portflow.cli.common import stderr
+from portflow.cli.system import requests, system_group
+from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
+from portflow.settings import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what each step does (to stderr).")
+@click.version_option(package_name="portflow")
+@click.pass_context
+def cli(context: click.Context, verbose: bool) -> None:
+    """Check phone-number port lists against an account; report rejects; configure the rest."""
+    settings = load_settings()
+    if verbose:
+        settings = dataclasses.replace(settings, log_level="DEBUG")
+    level = getattr(logging, settings.log_level, logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)  # portflow's own records; Prefect has its own
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    library = logging.getLogger("portflow")
+    library.addHandler(handler)
+    library.setLevel(min(level, logging.INFO))  # INFO still reaches a Prefect run's logs
+    context.obj = settings
+
+
+for command in (check, submit, demo, requests, system_group):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: maps errors to SPEC 4 exit codes with one line on stderr."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="portflow",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.UsageError as error:
+        context = error.ctx
+        where = f"portflow {context.info_name}" if context and context.info_name else "portflow"
+        hint = f" (see {context.command_path} --help)" if context else ""
+        stderr.print(f"{where}: error: {error.format_message()}{hint}", markup=False)
+        return EXIT_BAD_INPUT
+    except click.Abort:
+        stderr.print("portflow: interrupted", markup=False)
+        return 130
+    except PortflowError as error:
+        if isinstance(error, SubmissionRefused) and error.checklist:
+            stderr.print("Readiness checklist:", markup=False)
+            for line in error.checklist:
+                stderr.print(f"  {line}", markup=False)
+        stderr.print(f"portflow: error: {error}", markup=False)
+        return error.exit_code
+    except Exception:  # a bug: show everything, exit 1
+        stderr.print_exception()
+        return EXIT_BUG
+    return 0

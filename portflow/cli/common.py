@@ -1,0 +1,127 @@
+"""What the commands share: consoles, options, the step runner with progress, stdin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from portflow.errors import UsageError
+from portflow.pipeline import Step
+from portflow.reports import DEFAULT_XLSX_LIMIT
+
+T = TypeVar("T")
+log = logging.getLogger("portflow")
+# Piped output is not cut to 80 columns: tables stay whole in logs and files.
+stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def parse_date(value: str | None, option: str = "--run-date") -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date like 2026-11-26") from None
+
+
+def check_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of every command that checks a batch (check, submit, demo)."""
+    for option in reversed(
+        [
+            click.option(
+                "--run-date",
+                metavar="YYYY-MM-DD",
+                help="Date completion windows count from (default: today).",
+            ),
+            click.option(
+                "--allow-missing",
+                "allow_missing",
+                multiple=True,
+                metavar="TABLE",
+                help="Run without this account table (its check is skipped). Repeatable.",
+            ),
+            click.option(
+                "--xlsx-limit",
+                type=click.IntRange(min=0),
+                default=DEFAULT_XLSX_LIMIT,
+                show_default=True,
+                help="Write configured_numbers.xlsx only up to this many rows.",
+            ),
+            click.option(
+                "--account-id",
+                help="Account ID for the tickets (default: from the manifest or the "
+                "tracking_numbers export).",
+            ),
+            click.option(
+                "--prefect/--no-prefect",
+                "use_prefect",
+                default=None,
+                help="Run as a Prefect flow (default: only when a Prefect API is configured).",
+            ),
+            click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def system_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--system",
+        "system",
+        metavar="URL",
+        help="Porting system: sqlite:///PATH or http(s)://... (default: PORTFLOW_SYSTEM_URL, "
+        "else the embedded SQLite store). The token comes from PORTFLOW_SYSTEM_TOKEN.",
+    )(function)
+
+
+@contextmanager
+def stdin_spooled(inputs: Sequence[str]) -> Iterator[Path | None]:
+    """Standard input, saved once so that any runner (direct or Prefect) can read it."""
+    if "-" not in inputs:
+        yield None
+        return
+    if sys.stdin.isatty():
+        stderr.print("Paste numbers, then Ctrl-D:")
+    with tempfile.TemporaryDirectory(prefix="portflow-stdin-") as folder:
+        path = Path(folder) / "stdin.txt"
+        path.write_bytes(sys.stdin.buffer.read())
+        yield path
+
+
+@contextmanager
+def progress(quiet: bool) -> Iterator[Step]:
+    """A step runner that shows each step with its elapsed time on a terminal."""
+    if quiet or not stderr.is_terminal:
+        yield plain_step
+        return
+    columns = (
+        SpinnerColumn(finished_text="[green]✓"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=False) as bar:
+
+        def step(name: str, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+            task = bar.add_task(name[:1].upper() + name[1:], total=1)
+            result = function(*args, **kwargs)
+            bar.update(task, completed=1)
+            return result
+
+        yield step
+
+
+def plain_step(name: str, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    log.info("%s", name)
+    return function(*args, **kwargs)

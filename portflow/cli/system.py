@@ -1,0 +1,147 @@
+"""`portflow requests` and `portflow system ...`: the porting system, seen and driven."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from portflow.cli.common import parse_date, stdout, system_option
+from portflow.errors import UsageError
+from portflow.porting import connect
+from portflow.porting.models import STATUSES, PortRequest, StatusChange
+from portflow.porting.store import SqliteSystem
+from portflow.settings import Settings
+
+REQUEST_COLUMNS = (
+    "id",
+    "status",
+    "port_group",
+    "numbers",
+    "friendly_name",
+    "created_at",
+    "foc_date",
+    "carrier_reason",
+)
+
+
+def _row(request: PortRequest) -> list[str]:
+    values = {
+        "id": request.id,
+        "status": request.status,
+        "port_group": request.port_group,
+        "numbers": str(len(request.numbers)),
+        "friendly_name": request.friendly_name,
+        "created_at": request.created_at.strftime("%Y-%m-%d %H:%M"),
+        "foc_date": request.foc_date.isoformat() if request.foc_date else "",
+        "carrier_reason": request.carrier_reason or "",
+    }
+    return [values[column] for column in REQUEST_COLUMNS]
+
+
+def print_requests(url: str, settings: Settings, *, as_csv: bool = False) -> None:
+    system = connect(
+        url,
+        token=settings.system_token,
+        retry=settings.retry_policy,
+        timeout=settings.system_timeout,
+    )
+    found = system.list_requests()
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(REQUEST_COLUMNS)
+        writer.writerows(_row(request) for request in found)
+        return
+    shown = [c for c in REQUEST_COLUMNS if c != "friendly_name"]  # long; kept in --format csv
+    table = Table(title=f"Port requests in {system.description}", title_justify="left")
+    for column in shown:
+        table.add_column(column, justify="right" if column == "numbers" else "left", no_wrap=True)
+    for request in found:
+        values = dict(zip(REQUEST_COLUMNS, _row(request), strict=True))
+        table.add_row(*[values[column] for column in shown])
+    stdout.print(table if found else f"No port requests in {system.description}.")
+
+
+@click.command()
+@system_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or CSV on standard output.",
+)
+@click.pass_obj
+def requests(settings: Settings, system: str | None, output: str) -> None:
+    """List the port requests in the porting system."""
+    print_requests(system or settings.system_url, settings, as_csv=output == "csv")
+
+
+@click.group(name="system")
+def system_group() -> None:
+    """The reference porting system: serve it, and move requests through their lifecycle."""
+
+
+@system_group.command()
+@click.option("--db", required=True, metavar="PATH", help="SQLite file of the porting system.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--faults",
+    is_flag=True,
+    hidden=True,
+    help="Accept POST /v1/_faults (canned 429/5xx answers): for tests and drills.",
+)
+@click.pass_obj
+def serve(settings: Settings, db: str, port: int, host: str, faults: bool) -> None:
+    """Serve the HTTP/JSON porting-system API (token from PORTFLOW_SYSTEM_TOKEN)."""
+    if settings.system_token is None or not settings.system_token.get_secret_value():
+        raise UsageError("set PORTFLOW_SYSTEM_TOKEN: the service refuses calls without it")
+    import uvicorn
+
+    from portflow.porting.service import create_app
+
+    app = create_app(SqliteSystem(Path(db)), token=settings.system_token, faults=faults)
+    stdout.print(f"portflow porting system on http://{host}:{port} (database {db})")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@system_group.command(name="set-status")
+@click.argument("request_id")
+@click.argument("status", type=click.Choice(STATUSES))
+@click.option("--reason", metavar="CODE", help="The carrier's reason code (for exception).")
+@click.option("--foc-date", metavar="YYYY-MM-DD", help="The firm order commitment date (foc).")
+@system_option
+@click.pass_obj
+def set_status(
+    settings: Settings,
+    request_id: str,
+    status: str,
+    reason: str | None,
+    foc_date: str | None,
+    system: str | None,
+) -> None:
+    """Move REQUEST_ID to STATUS, as the carrier did (submitted, exception, foc, ...)."""
+    change = StatusChange.model_validate(
+        {
+            "status": status,
+            "carrier_reason": reason,
+            "foc_date": parse_date(foc_date, "--foc-date") if foc_date else None,
+        }
+    )
+    target = connect(
+        system or settings.system_url,
+        token=settings.system_token,
+        retry=settings.retry_policy,
+        timeout=settings.system_timeout,
+    )
+    updated = target.set_status(request_id, change)
+    stdout.print(
+        f"{updated.id}: {updated.status}"
+        + (f" ({updated.carrier_reason})" if updated.carrier_reason else "")
+        + (f", FOC {updated.foc_date}" if updated.foc_date else "")
+    )

@@ -1,0 +1,277 @@
+"""`portflow submit` as an operator runs it, against the reference service on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.e2e.cli import REPO, portflow, start_portflow
+from tests.porting.service import TOKEN, Service, free_port, running_service
+
+SAMPLES = REPO / "data" / "samples"
+INPUTS = tuple(
+    str(SAMPLES / name)
+    for name in (
+        "acme_legacy_export.csv",
+        "acme_manual_add.txt",
+        "acme_wave1_clinics.csv",
+        "acme_wave2_regions.xlsx",
+        "acme_wave3_fax_intl.tsv",
+    )
+)
+PIN, ACCOUNT_NUMBER = "0482", "831-204-5567-0001"  # as in data/samples/manifest.yaml
+ENV = {
+    "PORTFLOW_SYSTEM_TOKEN": TOKEN,
+    "PORTFLOW_SYSTEM_ATTEMPTS": "5",
+    "PORTFLOW_SYSTEM_BACKOFF": "0.05",
+}
+
+
+def submit_args(
+    system: str,
+    out: Path,
+    *extra: str,
+    manifest: Path | None = None,
+    inputs: tuple[str, ...] = INPUTS,
+) -> list[str]:
+    return [
+        "submit",
+        *inputs,
+        "--accounts",
+        str(SAMPLES / "accounts"),
+        "--manifest",
+        str(manifest or SAMPLES / "manifest.yaml"),
+        "--out",
+        str(out),
+        "--system",
+        system,
+        "--run-date",
+        "2026-11-26",
+        *extra,
+    ]
+
+
+def numbers_in_system(db: Path) -> list[str]:
+    with sqlite3.connect(db) as connection:
+        return [row[0] for row in connection.execute("SELECT e164 FROM request_numbers")]
+
+
+def requests_in_system(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT COUNT(*) FROM port_requests").fetchone()[0])
+
+
+def submitted(out: Path) -> pl.DataFrame:
+    return pl.read_csv(out / "submitted.csv", infer_schema=False)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    with running_service(tmp_path / "ps.db") as running:
+        yield running
+
+
+def test_a_rerun_creates_nothing_new_and_reports_the_requests(
+    service: Service, tmp_path: Path
+) -> None:
+    first = portflow(*submit_args(service.url, tmp_path / "one"), env=ENV)
+    assert first.code == 0, first.stderr
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text())
+    created = summary["submission"]["created"]
+    assert created == 12 and summary["submission"]["existing"] == 0
+    second = portflow(*submit_args(service.url, tmp_path / "two"), env=ENV)
+    assert second.code == 0, second.stderr
+    again = json.loads((tmp_path / "two" / "summary.json").read_text())["submission"]
+    assert (again["created"], again["existing"]) == (0, created)
+    assert requests_in_system(service.db) == created
+    assert submitted(tmp_path / "one").equals(submitted(tmp_path / "two"))
+    numbers = numbers_in_system(service.db)
+    assert len(numbers) == len(set(numbers)) == summary["accepted"]
+
+
+def test_service_killed_mid_submission_then_a_rerun_finishes(tmp_path: Path) -> None:
+    db, port = tmp_path / "ps.db", free_port()
+    with running_service(db, port=port) as service:
+        service.plan_faults(*[503] * 50, after=8)  # 8 requests go through, then trouble
+        run = start_portflow(
+            *submit_args(service.url, tmp_path / "out", "--max-per-request", "5"), env=ENV
+        )
+        while not service.faults_served():
+            time.sleep(0.05)
+        service.kill()  # mid-submission, while the client is retrying
+        _, errors = run.communicate(timeout=120)
+    assert run.returncode == 4, errors.decode()
+    assert "could not be reached" in errors.decode().splitlines()[-1]
+    partial = submitted(tmp_path / "out")
+    done = partial.filter(pl.col("status") == "submitted")
+    assert done.get_column("port_request_id").n_unique() == 8 == requests_in_system(db)
+    assert (
+        partial.filter(pl.col("status") == "not_submitted").height
+        == partial.height - done.height
+        > 0
+    )
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["submission"]["complete"] is False
+    with running_service(db, port=port, faults=False) as service:
+        rerun = portflow(
+            *submit_args(service.url, tmp_path / "out", "--max-per-request", "5"), env=ENV
+        )
+    assert rerun.code == 0, rerun.stderr
+    final = submitted(tmp_path / "out")
+    assert set(final.get_column("status")) == {"submitted"}
+    numbers = numbers_in_system(db)
+    assert sorted(numbers) == sorted(final.get_column("e164")) and len(set(numbers)) == len(numbers)
+    assert requests_in_system(db) == final.get_column("port_request_id").n_unique()
+
+
+def test_submission_killed_mid_way_then_a_rerun_finishes(service: Service, tmp_path: Path) -> None:
+    service.plan_faults(503, retry_after="60", after=5)  # the client waits 60 s after 5 requests
+    run = start_portflow(
+        *submit_args(service.url, tmp_path / "out", "--max-per-request", "5"), env=ENV
+    )
+    while not service.faults_served():
+        time.sleep(0.05)
+    run.kill()  # SIGKILL: no chance to write anything
+    run.wait(timeout=30)
+    assert requests_in_system(service.db) == 5
+    rerun = portflow(*submit_args(service.url, tmp_path / "out", "--max-per-request", "5"), env=ENV)
+    assert rerun.code == 0, rerun.stderr
+    numbers = numbers_in_system(service.db)
+    final = submitted(tmp_path / "out")
+    assert sorted(numbers) == sorted(final.get_column("e164")) and len(set(numbers)) == len(numbers)
+
+
+def test_exit_4_with_nothing_lost_when_the_system_stays_down(tmp_path: Path) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    result = portflow(*submit_args(down, tmp_path / "out"), env=ENV)
+    assert result.code == 4
+    assert result.stderr.splitlines()[-1].startswith(
+        f"portflow: error: porting system {down} could not be reached after 5 attempts"
+    )
+    out = tmp_path / "out"
+    assert {
+        "rejects.csv",
+        "rejects.xlsx",
+        "configured_numbers.csv",
+        "submitted.csv",
+        "summary.json",
+    } <= {p.name for p in out.iterdir()}
+    rows = submitted(out)
+    assert set(rows.get_column("status")) == {"not_submitted"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert rows.height == summary["accepted"] == summary["submission"]["numbers_not_submitted"]
+
+
+def test_two_submissions_at_once_create_one_set(service: Service, tmp_path: Path) -> None:
+    runs = [
+        start_portflow(*submit_args(service.url, tmp_path / f"out{n}"), env=ENV) for n in range(3)
+    ]
+    for run in runs:
+        _, errors = run.communicate(timeout=120)
+        assert run.returncode == 0, errors.decode()
+    assert requests_in_system(service.db) == 12
+    numbers = numbers_in_system(service.db)
+    assert len(numbers) == len(set(numbers))
+    ids = [set(submitted(tmp_path / f"out{n}").get_column("port_request_id")) for n in range(3)]
+    assert ids[0] == ids[1] == ids[2]
+
+
+def test_numbers_already_in_a_request_come_back_as_in_other_port(
+    service: Service, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("Phone\n(312) 782-4400\n(312) 782-4401\n")
+    first = portflow(*submit_args(service.url, tmp_path / "first", inputs=(str(earlier),)), env=ENV)
+    assert first.code == 0, first.stderr
+    result = portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
+    assert result.code == 0, result.stderr
+    rejects = pl.read_csv(tmp_path / "out" / "rejects.csv", infer_schema=False)
+    refused = rejects.filter(
+        pl.col("e164").is_in(["+13127824400", "+13127824401"])
+        & (pl.col("reason_code") == "IN_OTHER_PORT")
+    )
+    assert refused.select("e164", "related").rows() == [
+        ("+13127824400", "PR-000001 (submitted)"),
+        ("+13127824401", "PR-000001 (submitted)"),
+    ]
+    rows = submitted(tmp_path / "out").filter(pl.col("status") == "refused")
+    assert sorted(rows.get_column("e164")) == ["+13127824400", "+13127824401"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["submission"]["numbers_refused"] == 2
+    assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
+
+
+def test_a_wrong_token_is_refused_in_one_line(service: Service, tmp_path: Path) -> None:
+    result = portflow(
+        *submit_args(service.url, tmp_path / "out"),
+        env={**ENV, "PORTFLOW_SYSTEM_TOKEN": "not-the-token"},
+    )
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"portflow: error: porting system {service.url} refused the token (HTTP 401); "
+        "check PORTFLOW_SYSTEM_TOKEN"
+    )
+    assert requests_in_system(service.db) == 0
+
+
+def test_secrets_are_absent_from_outputs_and_logs(service: Service, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = portflow(
+        "-v", *submit_args(service.url, out), env={**ENV, "PORTFLOW_LOG_LEVEL": "DEBUG"}
+    )
+    assert result.code == 0, result.stderr
+    service.plan_faults(503, method="GET")  # a retry is logged too
+    listing = portflow("-v", "requests", "--system", service.url, "--format", "csv", env=ENV)
+    everything = [result.stdout, result.stderr, listing.stdout, listing.stderr]
+    everything += [p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()]
+    for secret in (PIN, ACCOUNT_NUMBER, TOKEN):
+        assert not any(secret in text for text in everything), secret
+    assert "retrying" in listing.stderr and "created: PR-000001" in result.stderr
+
+
+def test_not_ready_is_exit_3_with_the_checklist(service: Service, tmp_path: Path) -> None:
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    manifest = (SAMPLES / "manifest.yaml").read_text()
+    manifest = manifest.replace('  pin: "0482"\n', "").replace(
+        "signed_on: 2026-11-18", "signed_on: 2026-06-01"
+    )
+    (tmp_path / "manifest.yaml").write_text(manifest)
+    out = tmp_path / "out"
+    result = portflow(*submit_args(service.url, out, manifest=tmp_path / "manifest.yaml"), env=ENV)
+    assert result.code == 3
+    assert "  [ ] PIN: missing" in result.stderr.splitlines()
+    assert any(
+        line.startswith("  [ ] Letter of Authorisation: signature dated 2026-06-01 is 178 days old")
+        for line in result.stderr.splitlines()
+    )
+    assert "  [x] Carrier account number: given (not shown)" in result.stderr.splitlines()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["readiness"]["ready"] is False and "submission" not in summary
+    assert not (out / "submitted.csv").exists() and requests_in_system(service.db) == 0
+
+
+def test_nothing_to_submit_is_exit_3(service: Service, tmp_path: Path) -> None:
+    listing = tmp_path / "bad.csv"
+    listing.write_text("Phone\nnot a number\n")
+    result = portflow(*submit_args(service.url, tmp_path / "out", inputs=(str(listing),)), env=ENV)
+    assert result.code == 3
+    assert result.stderr.splitlines()[-1] == (
+        "portflow: error: not submitted: no number passed the check, so there is nothing to submit"
+    )
+
+
+def test_requests_lists_as_table_and_csv(service: Service, tmp_path: Path) -> None:
+    assert portflow(*submit_args(service.url, tmp_path / "out"), env=ENV).code == 0
+    table = portflow("requests", "--system", service.url, env=ENV)
+    assert table.code == 0 and "PR-000012" in table.stdout
+    listing = portflow("requests", "--system", service.url, "--format", "csv", env=ENV)
+    frame = pl.read_csv(listing.stdout.encode(), infer_schema=False)
+    assert frame.columns[:4] == ["id", "status", "port_group", "numbers"]
+    assert frame.height == 12 and set(frame.get_column("status")) == {"submitted"}
