@@ -10,7 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.check import as_task, publish_summary
-from portflow.errors import PortingSystemUnavailable
+from portflow.errors import PortflowError
 from portflow.settings import load_settings
 from portflow.submission import SubmitOptions, run_submit
 
@@ -18,11 +18,11 @@ T = TypeVar("T")
 
 
 def _unreachable(task: Any, run: Any, state: Any) -> bool:
-    """Retry the push only when the porting system could not be reached."""
+    """Retry the push only when the porting system could not be reached (or was busy)."""
     try:
         state.result()
-    except PortingSystemUnavailable:
-        return True
+    except PortflowError as error:
+        return error.retryable
     except Exception:
         return False
     return False

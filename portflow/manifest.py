@@ -12,12 +12,13 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr, ValidationError
 
 from portflow.errors import ManifestError
+from portflow.holidays import is_business_day
 from portflow.porting.models import BillingSecrets
 
 LOA_MAX_AGE_DAYS = 90
@@ -29,7 +30,6 @@ REQUIRED_AGREEMENTS = {
     "porting_authorization": "Porting authorisation",
     "e911_disclosure": "E911 disclosure",
 }
-LOA_METHODS = ("signed_by_submitter", "sent_to_responsible_party", "uploaded")
 _DOCUMENT_MAGIC = {
     b"%PDF-": "PDF",
     b"\x89PNG\r\n\x1a\n": "PNG",
@@ -71,8 +71,12 @@ class Billing(_Model):
     pin: SecretStr | None = None
 
 
+LoaMethod = Literal["signed_by_submitter", "sent_to_responsible_party", "uploaded"]
+LOA_METHODS: tuple[str, ...] = get_args(LoaMethod)
+
+
 class Loa(_Model):
-    method: Literal["signed_by_submitter", "sent_to_responsible_party", "uploaded"] | None = None
+    method: LoaMethod | None = None
     signer: str | None = None
     signed_on: dt.date | None = None
     sent_to: str | None = None
@@ -86,8 +90,8 @@ class ProofOfOwnership(_Model):
 
 
 class Manifest(_Model):
-    friendly_name: str | None = None
-    account_id: str | None = None
+    friendly_name: Annotated[str, Field(max_length=200)] | None = None
+    account_id: Annotated[str, Field(max_length=200)] | None = None
     losing_carrier: str | None = None
     company: Company | None = None
     user: Person | None = None
@@ -97,7 +101,7 @@ class Manifest(_Model):
     loa: Loa | None = None
     proof_of_ownership: ProofOfOwnership | None = None
     requested_port_date: dt.date | None = None
-    max_numbers_per_request: int | None = None
+    max_numbers_per_request: PositiveInt | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,10 @@ class GroupWindow:
     port_group: str
     earliest_completion: dt.date
 
+    @property
+    def country(self) -> str:
+        return self.port_group.split("-", 1)[0]
+
 
 def readiness(
     loaded: LoadedManifest, *, run_date: dt.date, groups: Iterable[GroupWindow] = ()
@@ -215,6 +223,11 @@ def readiness(
         _present("Account ID", m.account_id),
         _present("Losing carrier", m.losing_carrier),
         _present("Company name", company.name),
+        _fields(
+            "Company address",
+            company.address or Address(),
+            ("street", "city", "state", "postal_code"),
+        ),
         _fields("User", user, ("name", "email")),
         _present("Billing name (exactly as on the bill)", billing.name),
         _fields(
@@ -327,44 +340,12 @@ def _document_problem(path: Path | None, what: str) -> str | None:
 
 def _port_date(requested: dt.date, groups: list[GroupWindow]) -> Check:
     item = "Requested port date"
-    if not is_business_day(requested):
-        return Check(item, False, f"{requested} is not a business day")
+    countries = sorted({g.country for g in groups} or {"US"})
+    if not is_business_day(requested, countries):
+        where = " and ".join(countries)
+        return Check(item, False, f"{requested} is not a business day (weekend or {where} holiday)")
     early = [g for g in groups if requested < g.earliest_completion]
     if early:
         names = ", ".join(f"{g.port_group} (earliest {g.earliest_completion})" for g in early)
         return Check(item, False, f"{requested} is before the earliest completion of {names}")
     return Check(item, True, requested.isoformat())
-
-
-def is_business_day(day: dt.date) -> bool:
-    """Monday to Friday, not a US federal holiday (observed dates)."""
-    return day.weekday() < 5 and day not in us_federal_holidays(day.year)
-
-
-def us_federal_holidays(year: int) -> set[dt.date]:
-    def nth(weekday: int, month: int, n: int) -> dt.date:
-        first = dt.date(year, month, 1)
-        return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-    def last(weekday: int, month: int) -> dt.date:
-        day = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
-        return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
-
-    def observed(day: dt.date) -> dt.date:
-        return day + dt.timedelta(days={5: -1, 6: 1}.get(day.weekday(), 0))
-
-    fixed = [
-        dt.date(year, 1, 1),
-        dt.date(year, 6, 19),
-        dt.date(year, 7, 4),
-        dt.date(year, 11, 11),
-        dt.date(year, 12, 25),
-    ]
-    return {observed(day) for day in fixed} | {
-        nth(0, 1, 3),
-        nth(0, 2, 3),
-        last(0, 5),
-        nth(0, 9, 1),
-        nth(0, 10, 2),
-        nth(3, 11, 4),
-    }

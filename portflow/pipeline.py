@@ -18,7 +18,7 @@ import polars as pl
 
 from portflow.accounts import Accounts, load_accounts
 from portflow.numbers import Normaliser
-from portflow.porting import connect, requests_frame
+from portflow.porting import opened, requests_frame
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
 from portflow.reports import (
     CONFIGURED_XLSX,
@@ -141,8 +141,12 @@ def write_results(
     step: Step = run_directly,
     extra: Mapping[str, Any] | None = None,
     submitted: pl.DataFrame | None = None,
+    submission: bool = False,
 ) -> CheckResult:
-    """The outputs of SPEC 3 (and `submitted.csv` with a submission), written atomically."""
+    """The outputs of SPEC 3 (and `submitted.csv` with a submission), written atomically.
+
+    `submission`: a submit run; an old submitted.csv goes even when this run submitted nothing.
+    """
     batch = checked.batch
     reports = Reports.from_outcome(
         checked.outcome, optional=optional_columns(batch), carried=batch.carried
@@ -158,15 +162,15 @@ def write_results(
         checked.options.out,
         account_id=account_id(checked.options, checked.accounts),
         submitted=submitted,
+        submission=submission or submitted is not None,
     )
     return CheckResult(summary, checked.outcome, written)
 
 
 def with_system_requests(accounts: Accounts, url: str) -> Accounts:
     """The account's port requests plus the porting system's (for IN_OTHER_PORT)."""
-    settings = load_settings()
-    system = connect(url, token=settings.system_token, retry=settings.retry_policy)
-    known = requests_frame(system.list_requests())
+    with opened(url, load_settings(), create=False) as system:
+        known = requests_frame(system.list_requests())
     export = accounts.table("port_requests")
     if export is not None:
         known = pl.concat([export.select(known.columns), known], how="vertical")

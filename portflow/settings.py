@@ -16,7 +16,8 @@ from portflow.porting.http import RetryPolicy
 
 DEFAULT_LOG_LEVEL = "WARNING"
 DEFAULT_TIMEOUT = 30.0
-T = TypeVar("T")
+N = TypeVar("N", int, float)
+_AT_LEAST_ONE = {"PORTFLOW_SYSTEM_ATTEMPTS", "PORTFLOW_SYSTEM_TIMEOUT"}
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _number(env: Mapping[str, str], name: str, default: T, kind: Callable[[str], T]) -> T:
+def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N]) -> N:
+    """A positive number from the environment (zero allowed for delays and retries)."""
     value = env.get(name)
     if value is None or value == "":
         return default
     try:
-        return kind(value)
+        number = kind(value)
     except ValueError:
         raise UsageError(f"{name}={value!r} is not a number") from None
+    least = 1 if name in _AT_LEAST_ONE else 0
+    if number < least:
+        raise UsageError(f"{name}={value!r} must be at least {least}")
+    return number
 
 
 def use_prefect_defaults(*, verbose: bool, environ: MutableMapping[str, str] | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from portflow.errors import PortingSystemUnavailable, SubmissionRefused
+from portflow.errors import PortingSystemError, SubmissionRefused
 from portflow.manifest import DEFAULT_MAX_PER_REQUEST, Readiness, load_manifest, readiness
 from portflow.pipeline import (
     Checked,
@@ -26,7 +26,7 @@ from portflow.pipeline import (
     run_directly,
     write_results,
 )
-from portflow.porting import connect
+from portflow.porting import opened
 from portflow.porting.models import RequestDraft, Submitted
 from portflow.porting.plan import group_windows, plan_requests
 from portflow.settings import load_settings
@@ -54,11 +54,13 @@ class Pushed:
     description: str
 
 
-class PushInterrupted(PortingSystemUnavailable):
-    """Unavailable half-way: carries the answers received before it stopped answering."""
+class PushStopped(PortingSystemError):
+    """The push stopped half-way; carries the answers received before it, and the cause's
+    exit code (4 when the system stopped answering) and retryability."""
 
-    def __init__(self, error: PortingSystemUnavailable, pushed: Pushed) -> None:
-        super().__init__(str(error))
+    def __init__(self, error: PortingSystemError, pushed: Pushed) -> None:
+        super().__init__(str(error), status=error.status, exit_code=error.exit_code)
+        self.retryable = error.retryable
         self.pushed = pushed
 
 
@@ -83,7 +85,7 @@ def run_submit(
     elif configured.height == 0:
         problem = "not submitted: no number passed the check, so there is nothing to submit"
     if problem:
-        write_results(checked, step=step, extra={"readiness": ready.as_dict()})
+        write_results(checked, step=step, extra={"readiness": ready.as_dict()}, submission=True)
         raise SubmissionRefused(problem, checklist=tuple(ready.lines()))
     assert loaded.secrets is not None  # readiness checked both
     drafts = step(
@@ -100,38 +102,36 @@ def run_submit(
         pushed: Pushed = (push_step or step)(
             "push port requests", push_requests, options.system_url, drafts
         )
-    except PushInterrupted as stopped:
+    except PushStopped as stopped:
         _write(_report(checked, drafts, stopped.pushed, ready), step)
         raise
     return _write(_report(checked, drafts, pushed, ready), step)
 
 
 def push_requests(url: str, drafts: list[RequestDraft]) -> Pushed:
-    """Submit every draft (idempotent: safe to run again after any failure)."""
-    settings = load_settings()
-    system = connect(
-        url,
-        token=settings.system_token,
-        retry=settings.retry_policy,
-        timeout=settings.system_timeout,
-    )
-    answers: list[tuple[RequestDraft, Submitted]] = []
-    for draft in drafts:
-        try:
-            answer = system.submit(draft)
-        except PortingSystemUnavailable as error:
-            raise PushInterrupted(error, Pushed(tuple(answers), system.description)) from None
-        answers.append((draft, answer))
-        request = answer.request
-        log.info(
-            "%s %s: %s (%d numbers, %d refused)",
-            system.description,
-            "created" if answer.created else "already had",
-            request.id if request else "no request",
-            len(draft.numbers),
-            len(answer.refused),
-        )
-    return Pushed(tuple(answers), system.description)
+    """Submit every draft (idempotent: safe to run again after any failure).
+
+    A failure half-way raises PushStopped, which carries the answers received before it.
+    """
+    with opened(url, load_settings()) as system:
+        answers: list[tuple[RequestDraft, Submitted]] = []
+        for draft in drafts:
+            try:
+                answer = system.submit(draft)
+            except PortingSystemError as error:
+                raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
+            answers.append((draft, answer))
+            request = answer.request
+            log.info(
+                "%s %s: %s (%d numbers, %d already submitted, %d refused)",
+                system.description,
+                "created" if answer.created else "already had",
+                request.id if request else "no new request",
+                len(draft.numbers),
+                len(answer.already),
+                len(answer.refused),
+            )
+        return Pushed(tuple(answers), system.description)
 
 
 @dataclass(frozen=True)
@@ -162,30 +162,35 @@ def _report(
     rows = []
     for draft, answer in pushed.answers:
         request = answer.request
-        taken = {r.e164: r for r in answer.refused}
+        refused_by = {r.e164: r for r in answer.refused}
+        earlier = {r.e164: r for r in answer.already}
         for line in draft.numbers:
-            if line.e164 in taken:
-                other = taken[line.e164]
+            if line.e164 in refused_by:
+                other = refused_by[line.e164]
+                detail = f"already in {other.port_request_id} ({other.status})"
+                rows.append(("", line.e164, draft.port_group, REFUSED, detail))
+            elif line.e164 in earlier:
+                held = earlier[line.e164]
                 rows.append(
                     (
-                        "",
+                        held.port_request_id,
                         line.e164,
                         draft.port_group,
-                        REFUSED,
-                        f"already in {other.port_request_id} ({other.status})",
+                        held.status,
+                        "submitted earlier in this batch",
                     )
                 )
             elif request is not None:
                 rows.append((request.id, line.e164, draft.port_group, request.status, ""))
     done = len(pushed.answers)
-    for draft in drafts[done:]:
+    for draft in drafts[done:]:  # the system stopped answering before these
         rows += [
             (
                 "",
                 line.e164,
                 draft.port_group,
                 NOT_SUBMITTED,
-                "the porting system did not answer; run again",
+                "the push stopped before this request; run the same command again",
             )
             for line in draft.numbers
         ]
@@ -219,7 +224,9 @@ def _report(
         "requests": requests,
         "created": sum(1 for r in requests if r["created"]),
         "existing": sum(1 for r in requests if not r["created"]),
-        "numbers_submitted": sum(r["numbers"] for r in requests),
+        "numbers_submitted": submitted.filter(
+            ~pl.col("status").is_in([REFUSED, NOT_SUBMITTED])
+        ).height,
         "numbers_refused": refused.height,
         "numbers_not_submitted": sum(len(d.numbers) for d in drafts[done:]),
     }

@@ -108,6 +108,25 @@ def summary_markdown(summary: Mapping[str, Any]) -> str:
             for g in summary["groups"]
         ],
     ]
+    submission = summary.get("submission")
+    if submission:
+        lines += [
+            "",
+            f"## Submitted to {submission['system']}",
+            "",
+            f"{submission['created']} request(s) created, {submission['existing']} already "
+            f"there; {submission['numbers_submitted']} numbers submitted, "
+            f"{submission['numbers_refused']} refused, {submission['numbers_not_submitted']} "
+            "not submitted.",
+            "",
+            "| Request | Group | Numbers | Status | New |",
+            "|---|---|---:|---|---|",
+            *[
+                f"| {r['port_request_id']} | {r['port_group']} | {r['numbers']} | {r['status']} "
+                f"| {'yes' if r['created'] else 'no'} |"
+                for r in submission["requests"]
+            ],
+        ]
     notes = [*summary["checks_skipped"], *summary["warnings"]]
     if notes:
         lines += ["", "## Warnings", "", *[f"- {note}" for note in notes]]

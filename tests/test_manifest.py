@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from portflow.errors import ManifestError
-from portflow.manifest import GroupWindow, is_business_day, load_manifest, readiness
+from portflow.holidays import is_business_day
+from portflow.manifest import GroupWindow, load_manifest, readiness
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 RUN_DATE = dt.date(2026, 11, 26)
@@ -84,13 +85,13 @@ def test_the_sample_manifest_is_ready(folder: Path) -> None:
             "requested_port_date: 2026-12-14",
             "requested_port_date: 2026-12-12",
             "Requested port date",
-            "2026-12-12 is not a business day",
+            "2026-12-12 is not a business day (weekend or US holiday)",
         ),
         (
             "requested_port_date: 2026-12-14",
             "requested_port_date: 2026-12-25",
             "Requested port date",
-            "2026-12-25 is not a business day",
+            "2026-12-25 is not a business day (weekend or US holiday)",
         ),
         (
             "requested_port_date: 2026-12-14",
@@ -123,7 +124,7 @@ def test_the_bill_must_be_a_pdf_or_an_image(folder: Path) -> None:
 def test_an_empty_manifest_lists_everything_missing(tmp_path: Path) -> None:
     (tmp_path / "manifest.yaml").write_text("")
     missing = failing(tmp_path / "manifest.yaml")
-    assert len(missing) == 15 and missing["PIN"] == "missing"
+    assert len(missing) == 16 and missing["PIN"] == "missing"
 
 
 @pytest.mark.parametrize(
@@ -136,6 +137,10 @@ def test_an_empty_manifest_lists_everything_missing(tmp_path: Path) -> None:
         ("- a list\n", "must be a mapping of fields"),
         ("loa:\n  method: carrier_pigeon\n", "loa.method: Input should be"),
         ("surprise: 1\n", "surprise: Extra inputs are not permitted"),
+        ("max_numbers_per_request: 0\n", "max_numbers_per_request: Input should be greater"),
+        ("max_numbers_per_request: -3\n", "max_numbers_per_request: Input should be greater"),
+        ("billing:\n  pin: '0482'\n  extra: secret\n", "billing.extra: Extra inputs"),
+        (f"friendly_name: {'x' * 300}\n", "friendly_name: String should have at most 200"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_is_one_clear_error(
@@ -154,3 +159,7 @@ def test_business_days_skip_weekends_and_federal_holidays() -> None:
     assert not is_business_day(dt.date(2026, 7, 3))  # Independence Day observed (Friday)
     assert not is_business_day(dt.date(2027, 1, 18))  # Martin Luther King Jr. Day
     assert not is_business_day(dt.date(2026, 12, 13))  # Sunday
+    assert is_business_day(dt.date(2026, 12, 28))
+    assert not is_business_day(dt.date(2026, 12, 28), ["US", "CA"])  # Boxing Day, observed
+    assert not is_business_day(dt.date(2026, 4, 3), ["CA"])  # Good Friday
+    assert is_business_day(dt.date(2026, 4, 3), ["US"])

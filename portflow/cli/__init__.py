@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.exit_code
     except click.UsageError as error:
         context = error.ctx
-        where = f"portflow {context.info_name}" if context and context.info_name else "portflow"
+        where = context.command_path if context else "portflow"
         hint = f" (see {context.command_path} --help)" if context else ""
         stderr.print(f"{where}: error: {error.format_message()}{hint}", markup=False)
         return EXIT_BAD_INPUT

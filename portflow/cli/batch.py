@@ -260,14 +260,21 @@ def print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
             f"Port group {group['port_group']}: {group['numbers']:,} number{plural}, "
             f"complete {group['earliest_completion']} to {group['latest_completion']}"
         )
+    readiness = summary.get("readiness")
+    if readiness:
+        stdout.print("Readiness checklist:", markup=False)
+        for check in readiness["checks"]:
+            mark = "x" if check["ok"] else " "
+            stdout.print(f"  [{mark}] {check['item']}: {check['detail']}", markup=False)
     submission = summary.get("submission")
     if submission:
         stdout.print(
             f"Submitted to {submission['system']}: {submission['created']} port request(s) "
             f"created, {submission['existing']} already there; "
-            f"{submission['numbers_submitted']:,} numbers in them, "
+            f"{submission['numbers_submitted']:,} numbers submitted, "
             f"{submission['numbers_refused']:,} refused (in another request) -> "
-            f"{out / 'submitted.csv'}"
+            f"{out / 'submitted.csv'}",
+            markup=False,
         )
     for note in [*summary["checks_skipped"], *summary["warnings"]]:
         stdout.print(f"[yellow]warning:[/] {note}", markup=True)

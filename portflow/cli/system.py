@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from rich.table import Table
 
 from portflow.cli.common import parse_date, stdout, system_option
 from portflow.errors import UsageError
-from portflow.porting import connect
+from portflow.porting import opened
 from portflow.porting.models import STATUSES, PortRequest, StatusChange
 from portflow.porting.store import SqliteSystem
 from portflow.settings import Settings
@@ -43,13 +44,8 @@ def _row(request: PortRequest) -> list[str]:
 
 
 def print_requests(url: str, settings: Settings, *, as_csv: bool = False) -> None:
-    system = connect(
-        url,
-        token=settings.system_token,
-        retry=settings.retry_policy,
-        timeout=settings.system_timeout,
-    )
-    found = system.list_requests()
+    with opened(url, settings, create=False) as system:
+        found = system.list_requests()
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(REQUEST_COLUMNS)
@@ -126,20 +122,22 @@ def set_status(
     system: str | None,
 ) -> None:
     """Move REQUEST_ID to STATUS, as the carrier did (submitted, exception, foc, ...)."""
-    change = StatusChange.model_validate(
-        {
-            "status": status,
-            "carrier_reason": reason,
-            "foc_date": parse_date(foc_date, "--foc-date") if foc_date else None,
-        }
-    )
-    target = connect(
-        system or settings.system_url,
-        token=settings.system_token,
-        retry=settings.retry_policy,
-        timeout=settings.system_timeout,
-    )
-    updated = target.set_status(request_id, change)
+    if status == "exception" and not reason:
+        raise UsageError("an exception needs the carrier's reason code: --reason CODE")
+    if status == "foc" and not foc_date:
+        raise UsageError("FOC needs the firm order commitment date: --foc-date YYYY-MM-DD")
+    try:
+        change = StatusChange.model_validate(
+            {
+                "status": status,
+                "carrier_reason": reason,
+                "foc_date": parse_date(foc_date, "--foc-date") if foc_date else None,
+            }
+        )
+    except ValidationError as error:
+        raise UsageError(f"--reason: {error.errors()[0]['msg']}") from None
+    with opened(system or settings.system_url, settings, create=False) as target:
+        updated = target.set_status(request_id, change)
     stdout.print(
         f"{updated.id}: {updated.status}"
         + (f" ({updated.carrier_reason})" if updated.carrier_reason else "")

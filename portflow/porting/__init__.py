@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 from pydantic import SecretStr
@@ -19,6 +21,9 @@ from portflow.porting.models import (
 )
 from portflow.porting.store import SqliteSystem
 
+if TYPE_CHECKING:
+    from portflow.settings import Settings
+
 SQLITE_PREFIX = "sqlite:///"
 
 
@@ -27,6 +32,8 @@ class PortingSystem(Protocol):
 
     @property
     def description(self) -> str: ...
+
+    def close(self) -> None: ...
 
     def submit(self, draft: RequestDraft) -> Submitted: ...
 
@@ -51,11 +58,16 @@ def requests_frame(requests: list[PortRequest]) -> pl.DataFrame:
 
 
 def connect(
-    url: str, *, token: SecretStr | None, retry: RetryPolicy | None = None, timeout: float = 30.0
+    url: str,
+    *,
+    token: SecretStr | None,
+    retry: RetryPolicy | None = None,
+    timeout: float = 30.0,
+    create: bool = True,
 ) -> PortingSystem:
-    """`sqlite:///PATH` (embedded) or `http(s)://...` (with a bearer token)."""
+    """`sqlite:///PATH` (embedded; made if `create`) or `http(s)://...` (with a bearer token)."""
     if url.startswith(SQLITE_PREFIX):
-        return SqliteSystem(Path(url[len(SQLITE_PREFIX) :]))
+        return SqliteSystem(Path(url[len(SQLITE_PREFIX) :]), create=create)
     if url.startswith(("http://", "https://")):
         if token is None or not token.get_secret_value():
             raise UsageError(
@@ -65,11 +77,28 @@ def connect(
     raise UsageError(f"--system {redact(url)!r}: use sqlite:///PATH or an http(s):// URL")
 
 
+@contextmanager
+def opened(url: str, settings: Settings, *, create: bool = True) -> Iterator[PortingSystem]:
+    """The porting system at `url` with the token and retry policy of `settings`."""
+    system = connect(
+        url,
+        token=settings.system_token,
+        retry=settings.retry_policy,
+        timeout=settings.system_timeout,
+        create=create,
+    )
+    try:
+        yield system
+    finally:
+        system.close()
+
+
 __all__ = [
     "HttpSystem",
     "PortingSystem",
     "RetryPolicy",
     "SqliteSystem",
     "connect",
+    "opened",
     "requests_frame",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from portflow.errors import EXIT_BAD_INPUT, PortingSystemError, PortingSystemUnavailable
+from portflow.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    PortingSystemError,
+    PortingSystemUnavailable,
+    UsageError,
+)
 from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
 
 log = logging.getLogger(__name__)
@@ -39,18 +46,33 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Full jitter (0 .. base * 2^attempt, capped); a server's Retry-After is a floor."""
         backoff = rng.uniform(0, min(self.cap, self.base * 2**attempt))
-        if retry_after is not None:
-            return max(min(retry_after, self.longest_retry_after), backoff)
-        return backoff
+        return backoff if retry_after is None else max(retry_after, backoff)
 
 
 def redact(url: str) -> str:
-    """The URL without user:password, for messages and logs."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    """The URL without user:password, query or fragment, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:
+        return "(an unreadable URL)"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def check_url(url: str) -> None:
+    """Refuse URLs that cannot work, before anything is checked or sent."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise UsageError(f"--system {redact(url)}: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--system {redact(url)}: not an http(s)://host URL")
+    if parts.username or parts.password:
+        raise UsageError("--system: put the credentials in PORTFLOW_SYSTEM_TOKEN, not in the URL")
+    del port
 
 
 class HttpSystem:
@@ -66,6 +88,7 @@ class HttpSystem:
         verify: bool = True,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        check_url(url)
         self.url = url.rstrip("/")
         self.description = redact(self.url)
         self._retry = retry or RetryPolicy()
@@ -94,8 +117,14 @@ class HttpSystem:
         return self._parse(Submitted, response)
 
     def list_requests(self) -> list[PortRequest]:
-        response = self._call("GET", f"{API}/port-requests")
-        return [self._parse(PortRequest, item) for item in response.json()["requests"]]
+        body = self._json(self._call("GET", f"{API}/port-requests"))
+        if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+            raise PortingSystemError(
+                f"porting system {self.description} sent an answer portflow cannot read "
+                "(no list of requests)",
+                exit_code=EXIT_BAD_INPUT,
+            )
+        return [self._parse(PortRequest, item) for item in body["requests"]]
 
     def get(self, request_id: str) -> PortRequest:
         return self._parse(PortRequest, self._call("GET", f"{API}/port-requests/{request_id}"))
@@ -106,14 +135,26 @@ class HttpSystem:
         )
         return self._parse(PortRequest, response)
 
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise PortingSystemError(
+                f"porting system {self.description} answered with something that is not JSON "
+                f"({response.headers.get('content-type', 'no content type')}); is --system the "
+                "porting system's API?",
+                exit_code=EXIT_BAD_INPUT,
+            ) from None
+
     def _parse(self, model: Any, payload: httpx.Response | dict[str, Any]) -> Any:
-        body = payload.json() if isinstance(payload, httpx.Response) else payload
+        body = self._json(payload) if isinstance(payload, httpx.Response) else payload
         try:
             return model.model_validate(body)
         except ValidationError as error:
             raise PortingSystemError(
                 f"porting system {self.description} sent an answer portflow cannot read: "
-                f"{error.errors()[0]['msg']}"
+                f"{error.errors()[0]['msg']}",
+                exit_code=EXIT_BAD_INPUT,
             ) from None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -123,16 +164,26 @@ class HttpSystem:
             retry_after: float | None = None
             try:
                 response = self._client.request(method, path, **kwargs)
-            except httpx.TransportError as error:  # refused, reset, timed out, TLS...
+            except httpx.TransportError as error:  # refused, reset, timed out...
+                if _certificate_problem(error):
+                    raise PortingSystemError(
+                        f"porting system {self.description}: its TLS certificate is not "
+                        f"trusted ({error})",
+                        exit_code=EXIT_BAD_INPUT,
+                    ) from None
                 last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             else:
                 if response.status_code < 400:
                     return response
-                if response.status_code == 429 or response.status_code >= 500:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    last = f"HTTP {response.status_code}"
-                else:
+                if response.status_code != 429 and response.status_code < 500:
                     raise _refusal(response, self.description)
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                last = f"HTTP {response.status_code}"
+                if retry_after is not None and retry_after > self._retry.longest_retry_after:
+                    raise PortingSystemUnavailable(
+                        f"porting system {self.description} asked to wait {retry_after:.0f} s "
+                        f"({last}); nothing was lost: run the same command again later"
+                    )
             if attempt + 1 < self._retry.attempts:
                 wait = self._retry.delay(attempt, retry_after, self._rng)
                 log.warning(
@@ -170,9 +221,10 @@ def _retry_after(value: str | None) -> float | None:
 
 def _refusal(response: httpx.Response, where: str) -> PortingSystemError:
     try:
-        detail = response.json().get("detail")
+        body = response.json()
     except ValueError:
-        detail = None
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
     text = detail if isinstance(detail, str) else response.reason_phrase
     if response.status_code in (401, 403):
         return PortingSystemError(
@@ -181,9 +233,26 @@ def _refusal(response: httpx.Response, where: str) -> PortingSystemError:
             status=response.status_code,
             exit_code=EXIT_BAD_INPUT,
         )
-    exit_code = EXIT_BAD_INPUT if response.status_code in (404, 409) else 1
+    if response.status_code == 413:
+        return PortingSystemError(
+            f"porting system {where} refused a request as too large (HTTP 413); use a smaller "
+            "--max-per-request",
+            status=413,
+            exit_code=EXIT_BAD_INPUT,
+        )
+    # Not found, conflict, invalid: the user can act on them; anything else is our bug.
+    exit_code = EXIT_BAD_INPUT if response.status_code in (404, 409, 422) else EXIT_BUG
     return PortingSystemError(
         f"porting system {where}: HTTP {response.status_code}: {text}",
         status=response.status_code,
         exit_code=exit_code,
     )
+
+
+def _certificate_problem(error: httpx.TransportError) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(error)

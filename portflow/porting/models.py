@@ -57,7 +57,7 @@ class RequestDraft(BaseModel):
 
     idempotency_key: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
     account_id: str = Field(min_length=1, max_length=200)
-    friendly_name: str = Field(min_length=1, max_length=300)
+    friendly_name: str = Field(min_length=1, max_length=400)
     port_group: str = Field(min_length=1, max_length=200)
     losing_carrier: str | None = Field(default=None, max_length=200)
     earliest_completion: dt.date
@@ -74,16 +74,16 @@ class RequestDraft(BaseModel):
         return body
 
     def content_hash(self) -> str:
-        """What the request says, without the secrets: a re-sent key must say the same.
+        """What the idempotency key stands for: account, group and numbers (in any order).
 
-        Number order does not matter (the idempotency key does not depend on it either)."""
-        body = self.model_dump(mode="json", exclude={"billing_secrets"})
-        body["numbers"] = sorted(body["numbers"], key=lambda line: line["e164"])
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        A re-sent key must say the same; dates, paperwork and routing may have moved on
+        (a re-run on another day), and the request already made stands."""
+        body = [self.account_id, self.port_group, *sorted(n.e164 for n in self.numbers)]
+        return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
 class Refusal(BaseModel):
-    """A number the porting system kept out of a request, and the request that holds it."""
+    """A number the porting system kept out of a new request, and the request holding it."""
 
     e164: str
     port_request_id: str
@@ -111,10 +111,17 @@ class PortRequest(BaseModel):
 
 
 class Submitted(BaseModel):
-    """The answer to a submission: the request (None when every number was refused)."""
+    """The answer to a submission.
+
+    `request` is the request made (or found under the same key); None when every number
+    is already in a request. `already` lists numbers in an earlier request of the same
+    account and port group (this batch, submitted before with other chunks): they are
+    submitted, not refused. `refused` lists numbers in other active or complete requests.
+    """
 
     created: bool
     request: PortRequest | None
+    already: list[Refusal] = Field(default_factory=list)
     refused: list[Refusal] = Field(default_factory=list)
 
 

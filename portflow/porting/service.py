@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, SecretStr
 
@@ -90,6 +91,15 @@ def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -
         def faults_served() -> dict[str, Any]:
             with lock:
                 return {"queued": len(queued), "served": list(served)}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes the input: here that would be the PIN. Never echo.
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": problems}, status_code=422)
 
     @app.exception_handler(PortingSystemError)
     async def refused(request: Request, error: PortingSystemError) -> JSONResponse:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from portflow.errors import PortingSystemError, UsageError
+from portflow.errors import (
+    EXIT_BAD_INPUT,
+    PortingSystemError,
+    PortingSystemUnavailable,
+    UsageError,
+)
 from portflow.porting.models import (
     BLOCKING_STATUSES,
     TRANSITIONS,
@@ -31,7 +36,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS port_requests (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
-    idempotency_key TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     account_id TEXT NOT NULL,
     friendly_name TEXT NOT NULL,
@@ -47,6 +52,9 @@ CREATE TABLE IF NOT EXISTS port_requests (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+-- A key names one live request; a cancelled one frees it for a new submission.
+CREATE UNIQUE INDEX IF NOT EXISTS port_requests_live_key
+    ON port_requests(idempotency_key) WHERE status != 'cancelled';
 CREATE TABLE IF NOT EXISTS request_numbers (
     request_id TEXT NOT NULL REFERENCES port_requests(id),
     e164 TEXT NOT NULL,
@@ -61,6 +69,7 @@ CREATE TABLE IF NOT EXISTS request_refusals (
     e164 TEXT NOT NULL,
     other_request_id TEXT NOT NULL,
     other_status TEXT NOT NULL,
+    same_batch INTEGER NOT NULL,  -- 1: the number is in an earlier request of this batch
     PRIMARY KEY (request_id, e164)
 );
 CREATE TABLE IF NOT EXISTS request_secrets (
@@ -83,31 +92,46 @@ def _now() -> str:
 
 
 class SqliteSystem:
-    """The porting system in a SQLite file."""
+    """The porting system in a SQLite file (created unless `create` is false)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        if not create and not path.is_file():
+            raise UsageError(f"no porting system at sqlite:///{path} (no such file)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as connection:
-                connection.executescript(_SCHEMA)
-        except sqlite3.Error as error:
-            raise UsageError(f"porting system sqlite:///{path}: cannot open ({error})") from None
         except OSError as error:
             raise UsageError(f"porting system sqlite:///{path}: {error.strerror}") from None
+        with self._connect() as connection:
+            connection.executescript(_SCHEMA)
 
     @property
     def description(self) -> str:
         return f"sqlite:///{self.path}"
 
+    def close(self) -> None:
+        """Nothing to release: every call opens and closes its own connection."""
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            connection = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+            )
+        except sqlite3.Error as error:
+            raise UsageError(f"porting system {self.description}: cannot open ({error})") from None
         connection.row_factory = sqlite3.Row
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
             yield connection
+        except sqlite3.OperationalError as error:  # locked past the timeout, disk full, ...
+            raise PortingSystemUnavailable(
+                f"porting system {self.description}: {error}; nothing was lost: run the same "
+                "command again"
+            ) from None
+        except sqlite3.DatabaseError as error:  # not a database, corrupt, ...
+            raise UsageError(f"porting system {self.description}: {error}") from None
         finally:
             connection.close()
 
@@ -123,56 +147,78 @@ class SqliteSystem:
             connection.execute("COMMIT")
 
     def submit(self, draft: RequestDraft) -> Submitted:
-        """Create the request once; the same key again returns what the first call made."""
+        """Create the request once; the same key again returns what the first call made.
+
+        Numbers already in an active or complete request are kept out: as `already` when
+        that request has the same account and port group (this batch, chunked otherwise
+        before), as `refused` when it is someone else's.
+        """
         with self._transaction() as db:
             row = db.execute(
-                "SELECT * FROM port_requests WHERE idempotency_key = ?", (draft.idempotency_key,)
+                "SELECT * FROM port_requests WHERE idempotency_key = ? AND status != 'cancelled'",
+                (draft.idempotency_key,),
             ).fetchone()
             if row is not None:
                 if row["content_hash"] != draft.content_hash():
                     raise PortingSystemError(
-                        f"idempotency key {draft.idempotency_key} was used for another request",
+                        f"idempotency key {draft.idempotency_key} was used for other numbers",
                         status=409,
+                        exit_code=EXIT_BAD_INPUT,
                     )
+                already, refused = self._refusals(db, row["id"])
                 return Submitted(
                     created=False,
                     request=self._load(db, row),
-                    refused=self._refusals(db, row["id"]),
+                    already=already,
+                    refused=refused,
                 )
-            refused = self._blocking(db, [line.e164 for line in draft.numbers])
-            taken = {refusal.e164 for refusal in refused}
+            already, refused = self._blocking(db, draft)
+            taken = {r.e164 for r in (*already, *refused)}
             numbers = [line for line in draft.numbers if line.e164 not in taken]
             if not numbers:
-                return Submitted(created=False, request=None, refused=refused)
-            request_id = self._insert(db, draft, numbers, refused)
+                return Submitted(created=False, request=None, already=already, refused=refused)
+            request_id = self._insert(db, draft, numbers, already, refused)
             row = db.execute("SELECT * FROM port_requests WHERE id = ?", (request_id,)).fetchone()
-            return Submitted(created=True, request=self._load(db, row), refused=refused)
+            return Submitted(
+                created=True, request=self._load(db, row), already=already, refused=refused
+            )
 
-    def _blocking(self, db: sqlite3.Connection, numbers: Sequence[str]) -> list[Refusal]:
-        """The numbers already in an active or complete request."""
-        found: list[Refusal] = []
+    def _blocking(
+        self, db: sqlite3.Connection, draft: RequestDraft
+    ) -> tuple[list[Refusal], list[Refusal]]:
+        """Numbers already in an active or complete request: (same batch, someone else's)."""
+        numbers = [line.e164 for line in draft.numbers]
+        already: list[Refusal] = []
+        refused: list[Refusal] = []
         statuses = sorted(BLOCKING_STATUSES)
+        seen: set[str] = set()
         for start in range(0, len(numbers), 500):
             chunk = numbers[start : start + 500]
             rows = db.execute(
-                f"SELECT n.e164, r.id, r.status FROM request_numbers n "
-                f"JOIN port_requests r ON r.id = n.request_id "
+                f"SELECT n.e164, r.id, r.status, r.account_id, r.port_group "
+                f"FROM request_numbers n JOIN port_requests r ON r.id = n.request_id "
                 f"WHERE n.e164 IN ({','.join('?' * len(chunk))}) "
                 f"AND r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.seq",
                 (*chunk, *statuses),
             ).fetchall()
-            seen: set[str] = set()
             for row in rows:
-                if row[0] not in seen:
-                    seen.add(row[0])
-                    found.append(Refusal(e164=row[0], port_request_id=row[1], status=row[2]))
-        return found
+                if row["e164"] in seen:
+                    continue
+                seen.add(row["e164"])
+                holder = Refusal(e164=row["e164"], port_request_id=row["id"], status=row["status"])
+                same = (row["account_id"], row["port_group"]) == (
+                    draft.account_id,
+                    draft.port_group,
+                )
+                (already if same else refused).append(holder)
+        return already, refused
 
     def _insert(
         self,
         db: sqlite3.Connection,
         draft: RequestDraft,
         numbers: list[NumberLine],
+        already: list[Refusal],
         refused: list[Refusal],
     ) -> str:
         now = _now()
@@ -208,8 +254,12 @@ class SqliteSystem:
             ],
         )
         db.executemany(
-            "INSERT INTO request_refusals VALUES (?, ?, ?, ?)",
-            [(request_id, r.e164, r.port_request_id, r.status) for r in refused],
+            "INSERT INTO request_refusals VALUES (?, ?, ?, ?, ?)",
+            [
+                (request_id, r.e164, r.port_request_id, r.status, int(same))
+                for same, holders in ((True, already), (False, refused))
+                for r in holders
+            ],
         )
         secrets = draft.billing_secrets.revealed()
         db.execute(
@@ -304,10 +354,11 @@ class SqliteSystem:
         )
 
     @staticmethod
-    def _refusals(db: sqlite3.Connection, request_id: str) -> list[Refusal]:
+    def _refusals(db: sqlite3.Connection, request_id: str) -> tuple[list[Refusal], list[Refusal]]:
         rows = db.execute(
-            "SELECT e164, other_request_id, other_status FROM request_refusals "
+            "SELECT e164, other_request_id, other_status, same_batch FROM request_refusals "
             "WHERE request_id = ? ORDER BY e164",
             (request_id,),
         ).fetchall()
-        return [Refusal(e164=r[0], port_request_id=r[1], status=r[2]) for r in rows]
+        held = [(bool(r[3]), Refusal(e164=r[0], port_request_id=r[1], status=r[2])) for r in rows]
+        return [h for same, h in held if same], [h for same, h in held if not same]

@@ -104,13 +104,15 @@ def write_check_outputs(
     *,
     account_id: str | None,
     submitted: pl.DataFrame | None = None,
+    submission: bool = False,
 ) -> list[str]:
     """Write every planned output to `out` atomically; returns the names written.
 
-    A check leaves a previous submission's submitted.csv alone; a submission replaces it.
+    A check leaves a previous submission's submitted.csv alone; a submit run replaces it
+    (or removes it, when it submitted nothing).
     """
     planned = set(summary["outputs"])
-    known = CHECK_OUTPUTS if submitted is None else (*CHECK_OUTPUTS, SUBMITTED_CSV)
+    known = (*CHECK_OUTPUTS, SUBMITTED_CSV) if submission else CHECK_OUTPUTS
     with StagedOutputs(out, summary["run_id"], known=known) as stage:
         if submitted is not None:
             _write_csv(safe_frame(submitted), stage.path(SUBMITTED_CSV))

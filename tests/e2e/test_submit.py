@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import polars as pl
 import pytest
 
@@ -70,6 +73,19 @@ def requests_in_system(db: Path) -> int:
 
 def submitted(out: Path) -> pl.DataFrame:
     return pl.read_csv(out / "submitted.csv", infer_schema=False)
+
+
+def manifest_copy(folder: Path, changes: dict[str, str]) -> Path:
+    """The sample manifest (and its documents) copied into `folder`, with lines changed."""
+    if not (folder / "documents").exists():
+        shutil.copytree(SAMPLES / "documents", folder / "documents")
+    text = (SAMPLES / "manifest.yaml").read_text()
+    for old, new in changes.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = folder / "manifest.yaml"
+    path.write_text(text)
+    return path
 
 
 @pytest.fixture
@@ -170,6 +186,8 @@ def test_exit_4_with_nothing_lost_when_the_system_stays_down(tmp_path: Path) -> 
 
 
 def test_two_submissions_at_once_create_one_set(service: Service, tmp_path: Path) -> None:
+    # Each submitter's first POST gets "429, retry after 2 s": all three then push together.
+    service.plan_faults(429, 429, 429, retry_after="2")
     runs = [
         start_portflow(*submit_args(service.url, tmp_path / f"out{n}"), env=ENV) for n in range(3)
     ]
@@ -181,6 +199,35 @@ def test_two_submissions_at_once_create_one_set(service: Service, tmp_path: Path
     assert len(numbers) == len(set(numbers))
     ids = [set(submitted(tmp_path / f"out{n}").get_column("port_request_id")) for n in range(3)]
     assert ids[0] == ids[1] == ids[2]
+    assert service.faults_served() == [429, 429, 429]
+    created = [
+        json.loads((tmp_path / f"out{n}" / "summary.json").read_text())["submission"]["created"]
+        for n in range(3)
+    ]
+    assert sum(created) == 12  # one submitter created each request; the others found it
+
+
+def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
+    service: Service, tmp_path: Path
+) -> None:
+    first = portflow(*submit_args(service.url, tmp_path / "a", "--max-per-request", "5"), env=ENV)
+    assert first.code == 0, first.stderr
+    made = requests_in_system(service.db)
+    later = portflow(
+        *[
+            a if a != "2026-11-26" else "2026-11-30"
+            for a in submit_args(service.url, tmp_path / "b")
+        ],
+        env=ENV,
+    )
+    assert later.code == 0, later.stderr
+    assert requests_in_system(service.db) == made
+    again = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert again["submission"]["created"] == 0 and again["submission"]["numbers_refused"] == 0
+    assert again["submission"]["numbers_submitted"] == again["accepted"]
+    rows = submitted(tmp_path / "b")
+    assert set(rows.get_column("status")) == {"submitted"}  # nothing refused, nothing left
+    assert rows.filter(pl.col("detail") == "submitted earlier in this batch").height > 0
 
 
 def test_numbers_already_in_a_request_come_back_as_in_other_port(
@@ -188,7 +235,13 @@ def test_numbers_already_in_a_request_come_back_as_in_other_port(
 ) -> None:
     earlier = tmp_path / "earlier.csv"
     earlier.write_text("Phone\n(312) 782-4400\n(312) 782-4401\n")
-    first = portflow(*submit_args(service.url, tmp_path / "first", inputs=(str(earlier),)), env=ENV)
+    other_account = manifest_copy(tmp_path, {"account_id: ACC-20418": "account_id: ACC-77001"})
+    first = portflow(
+        *submit_args(
+            service.url, tmp_path / "first", inputs=(str(earlier),), manifest=other_account
+        ),
+        env=ENV,
+    )
     assert first.code == 0, first.stderr
     result = portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
     assert result.code == 0, result.stderr
@@ -237,14 +290,13 @@ def test_secrets_are_absent_from_outputs_and_logs(service: Service, tmp_path: Pa
 
 
 def test_not_ready_is_exit_3_with_the_checklist(service: Service, tmp_path: Path) -> None:
-    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
-    manifest = (SAMPLES / "manifest.yaml").read_text()
-    manifest = manifest.replace('  pin: "0482"\n', "").replace(
-        "signed_on: 2026-11-18", "signed_on: 2026-06-01"
+    manifest = manifest_copy(
+        tmp_path, {'  pin: "0482"\n': "", "signed_on: 2026-11-18": "signed_on: 2026-06-01"}
     )
-    (tmp_path / "manifest.yaml").write_text(manifest)
     out = tmp_path / "out"
-    result = portflow(*submit_args(service.url, out, manifest=tmp_path / "manifest.yaml"), env=ENV)
+    out.mkdir()
+    (out / "submitted.csv").write_text("from an earlier submission: goes, nothing is submitted")
+    result = portflow(*submit_args(service.url, out, manifest=manifest), env=ENV)
     assert result.code == 3
     assert "  [ ] PIN: missing" in result.stderr.splitlines()
     assert any(
@@ -275,3 +327,82 @@ def test_requests_lists_as_table_and_csv(service: Service, tmp_path: Path) -> No
     frame = pl.read_csv(listing.stdout.encode(), infer_schema=False)
     assert frame.columns[:4] == ["id", "status", "port_group", "numbers"]
     assert frame.height == 12 and set(frame.get_column("status")) == {"submitted"}
+
+
+def test_set_status_moves_a_request_and_refuses_what_cannot_be(
+    service: Service, tmp_path: Path
+) -> None:
+    assert portflow(*submit_args(service.url, tmp_path / "out"), env=ENV).code == 0
+    system = ("--system", service.url)
+    moved = portflow(
+        "system", "set-status", "PR-000003", "exception", "--reason", "6P", *system, env=ENV
+    )
+    assert (moved.code, moved.stdout.strip()) == (0, "PR-000003: exception (6P)")
+    no_reason = portflow("system", "set-status", "PR-000003", "exception", *system, env=ENV)
+    assert no_reason.code == 2 and no_reason.stderr.splitlines() == [
+        "portflow: error: an exception needs the carrier's reason code: --reason CODE"
+    ]
+    wrong = portflow("system", "set-status", "PR-000003", "complete", *system, env=ENV)
+    assert wrong.code == 2 and "is exception; it cannot become complete" in wrong.stderr
+    missing = portflow("system", "set-status", "PR-999999", "cancelled", *system, env=ENV)
+    assert missing.code == 2 and "no port request PR-999999" in missing.stderr
+    foc = portflow(
+        "system", "set-status", "PR-000003", "foc", "--foc-date", "2026-12-15", *system, env=ENV
+    )
+    assert foc.stdout.strip() == "PR-000003: foc, FOC 2026-12-15"  # the exception is over
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["requests", "--system", "http://127.0.0.1:abc"], "Port could not be cast to integer"),
+        (["requests", "--system", "ftp://example.com"], "use sqlite:///PATH or an http(s)://"),
+        (
+            ["requests", "--system", "http://user:pw@127.0.0.1:1"],
+            "put the credentials in PORTFLOW_SYSTEM_TOKEN",
+        ),
+        (["requests", "--system", "sqlite:////nonexistent/ps.db"], "no porting system at"),
+    ],
+)
+def test_a_bad_system_url_is_one_line(args: list[str], message: str) -> None:
+    result = portflow(*args, env=ENV)
+    assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert message in result.stderr and "pw" not in result.stderr
+
+
+def test_a_system_that_answers_html_is_exit_2(tmp_path: Path) -> None:
+    class Html(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>login</html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = portflow("requests", "--system", url, env=ENV)
+    finally:
+        server.shutdown()
+    assert result.code == 2
+    assert "answered with something that is not JSON (text/html)" in result.stderr
+
+
+def test_the_service_never_echoes_secrets_in_its_errors(service: Service) -> None:
+    body = {
+        "billing_secrets": {"pin": PIN, "carrier_account_number": ACCOUNT_NUMBER},
+        "numbers": [{"e164": "+14155552671"}],
+    }
+    answer = httpx.post(
+        f"{service.url}/v1/port-requests",
+        json=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": "x" * 20},
+    )
+    assert answer.status_code == 422
+    assert PIN not in answer.text and ACCOUNT_NUMBER not in answer.text
+    assert "account_id" in answer.text

@@ -140,3 +140,16 @@ def test_the_submit_flow_retries_only_the_push_and_publishes_the_requests(
     assert all(count == 1 for name, count in attempts.items() if name != "push port requests")
     table = Artifact.get("portflow-submit-requests")
     assert table is not None and "PR-000012" in str(table.data)
+    markdown = Artifact.get("portflow-check-summary")
+    assert markdown is not None and "## Submitted to" in str(markdown.data)
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(state.state_details.flow_run_id)
+        logs = client.read_logs()
+    recorded = [
+        str(table.data),
+        str(markdown.data),
+        str(flow_run.parameters),
+        *(log.message for log in logs),
+    ]
+    for secret in ("0482", "831-204-5567-0001", TOKEN):  # the sample PIN and account number
+        assert not any(secret in text for text in recorded), secret

@@ -36,7 +36,7 @@ def test_submit_is_idempotent_over_http(service: Service) -> None:
     assert first.created and not again.created
     assert first.request is not None and again.request is not None
     assert again.request.id == first.request.id
-    refused = system.submit(draft("+12125550002", "+12125550003"))
+    refused = system.submit(draft("+12125550002", "+12125550003", account="ACC-2"))
     assert [r.e164 for r in refused.refused] == ["+12125550002"]
 
 

