@@ -31,6 +31,7 @@ class Settings:
     system_timeout: float
     push_retries: int  # Prefect retries of the push task (after the client's own retries)
     push_retry_delay: float
+    data_dir: Path  # the embedded porting system and the reconciliation state live here
 
     @property
     def prefect_configured(self) -> bool:
@@ -42,14 +43,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = Path(env.get("HOME") or Path.home())
     cache_root = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
-    data_root = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    data_dir = Path(
+        env.get("PORTFLOW_DATA_DIR")
+        or Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "portflow"
+    )
     token = env.get("PORTFLOW_SYSTEM_TOKEN")
     return Settings(
         cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
         log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
         prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
-        system_url=env.get("PORTFLOW_SYSTEM_URL")
-        or f"sqlite:///{data_root / 'portflow' / 'porting-system.db'}",
+        system_url=env.get("PORTFLOW_SYSTEM_URL") or f"sqlite:///{data_dir / 'porting-system.db'}",
         system_token=SecretStr(token) if token else None,
         retry_policy=RetryPolicy(
             attempts=_number(env, "PORTFLOW_SYSTEM_ATTEMPTS", RetryPolicy.attempts, int),
@@ -58,6 +61,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         system_timeout=_number(env, "PORTFLOW_SYSTEM_TIMEOUT", DEFAULT_TIMEOUT, float),
         push_retries=_number(env, "PORTFLOW_PUSH_RETRIES", 2, int),
         push_retry_delay=_number(env, "PORTFLOW_PUSH_RETRY_DELAY", 30.0, float),
+        data_dir=data_dir,
     )
 
 

@@ -11,6 +11,7 @@ import click
 
 from portflow.cli.batch import check, demo, submit
 from portflow.cli.common import stderr
+from portflow.cli.reconcile import reconcile
 from portflow.cli.system import requests, system_group
 from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
 from portflow.settings import load_settings
@@ -35,7 +36,7 @@ def cli(context: click.Context, verbose: bool) -> None:
     context.obj = settings
 
 
-for command in (check, submit, demo, requests, system_group):
+for command in (check, submit, demo, requests, reconcile, system_group):
     cli.add_command(command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,33 @@ def write_table_workbook(path: Path, frame: pl.DataFrame, *, sheet: str, title: 
     workbook.close()
 
 
+@dataclass(frozen=True)
+class SummarySheet:
+    """The first sheet of a report: facts, totals, counts by code (with a chart), lists."""
+
+    title: str
+    facts: Sequence[tuple[str, str]]
+    totals_title: str
+    totals: Sequence[tuple[str, int]]
+    counts_title: str
+    counts_header: tuple[str, str, str]
+    counts: Mapping[str, int]
+    descriptions: Mapping[str, str]
+    lists: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]] = ()
+
+
+def write_report_workbook(
+    path: Path, frame: pl.DataFrame, *, sheet: str, summary: SummarySheet
+) -> None:
+    """A Summary sheet, then the rows of `frame` on sheet `sheet` (and its continuations)."""
+    workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
+    workbook.set_properties({"title": summary.title, "comments": "written by portflow"})
+    styles = _Styles(workbook)
+    _write_summary(workbook, styles, summary)
+    _write_table(workbook, styles, frame, sheet)
+    workbook.close()
+
+
 def write_rejects_workbook(
     path: Path,
     rejects: pl.DataFrame,
@@ -39,12 +67,33 @@ def write_rejects_workbook(
     descriptions: Mapping[str, str],
 ) -> None:
     """Summary sheet (counts by reason with a chart), then the Rejects sheet(s)."""
-    workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
-    workbook.set_properties({"title": "portflow reject report", "comments": "written by portflow"})
-    styles = _Styles(workbook)
-    _write_summary(workbook, styles, summary, descriptions)
-    _write_table(workbook, styles, rejects, "Rejects")
-    workbook.close()
+    inputs = [(i["file"], f"{i['rows']:,}", i["sheet"]) for i in summary["inputs"]]
+    notes = [(w,) for w in (*summary.get("checks_skipped", ()), *summary["warnings"])]
+    write_report_workbook(
+        path,
+        rejects,
+        sheet="Rejects",
+        summary=SummarySheet(
+            title="portflow reject report",
+            facts=[("Run", summary["run_id"]), ("Run date", summary["run_date"])],
+            totals_title="Rows",
+            totals=[
+                ("Rows checked", summary["rows"]),
+                ("Accepted (voice)", summary["accepted"]),
+                ("Fax (ticket)", summary["fax"]),
+                ("Rejected", summary["rejected"]),
+                ("Blank rows skipped", summary["skipped_blank"]),
+            ],
+            counts_title="Rejects by reason",
+            counts_header=("Reason code", "Rows", "What it means"),
+            counts=summary["rejects_by_reason"],
+            descriptions=descriptions,
+            lists=[
+                ("Inputs", ("File", "Rows", "Sheet"), inputs),
+                ("Warnings", ("Warning",), notes or [("none",)]),
+            ],
+        ),
+    )
 
 
 class _Styles:
@@ -103,81 +152,56 @@ def _write_table(workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str)
         sheet.autofilter(0, 0, max(chunk.height, 1), max(len(headers) - 1, 0))
 
 
-def _write_summary(
-    workbook: Any, styles: _Styles, summary: Mapping[str, Any], descriptions: Mapping[str, str]
-) -> None:
+def _write_summary(workbook: Any, styles: _Styles, summary: SummarySheet) -> None:
     sheet = workbook.add_worksheet("Summary")
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 1, 12)
     sheet.set_column(2, 2, 62)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 1)
-    row = 0
-    sheet.write_string(row, 0, "portflow reject report", styles.title)
-    row += 2
-    for label, value in (("Run", summary["run_id"]), ("Run date", summary["run_date"])):
+    sheet.write_string(0, 0, summary.title, styles.title)
+    row = 2
+    for label, value in summary.facts:
         sheet.write_string(row, 0, label, styles.label)
         sheet.write_string(row, 1, safe_text(str(value)))
         row += 1
     row += 1
-    sheet.write_string(row, 0, "Rows", styles.heading)
+    sheet.write_string(row, 0, summary.totals_title, styles.heading)
     row += 1
-    for label, key in (
-        ("Rows checked", "rows"),
-        ("Accepted (voice)", "accepted"),
-        ("Fax (ticket)", "fax"),
-        ("Rejected", "rejected"),
-        ("Blank rows skipped", "skipped_blank"),
-    ):
+    for label, number in summary.totals:
         sheet.write_string(row, 0, label, styles.label)
-        sheet.write_number(row, 1, int(summary[key]), styles.count)
+        sheet.write_number(row, 1, int(number), styles.count)
         row += 1
     row += 1
-    sheet.write_string(row, 0, "Rejects by reason", styles.heading)
+    sheet.write_string(row, 0, summary.counts_title, styles.heading)
     row += 1
-    for column, header in enumerate(("Reason code", "Rows", "What it means")):
+    for column, header in enumerate(summary.counts_header):
         sheet.write_string(row, column, header, styles.header)
     row += 1
-    by_reason: Mapping[str, int] = summary["rejects_by_reason"]
     first_count_row = row
-    for code, count in by_reason.items():
+    for code, count in summary.counts.items():
         sheet.write_string(row, 0, code)
         sheet.write_number(row, 1, count, styles.count)
-        sheet.write_string(row, 2, descriptions.get(code, ""))
+        sheet.write_string(row, 2, summary.descriptions.get(code, ""))
         row += 1
-    if by_reason:
+    if summary.counts:
         chart = workbook.add_chart({"type": "bar"})
         chart.add_series(
             {
-                "name": "Rejected rows",
+                "name": summary.counts_header[1],
                 "categories": ["Summary", first_count_row, 0, row - 1, 0],
                 "values": ["Summary", first_count_row, 1, row - 1, 1],
                 "data_labels": {"value": True},
             }
         )
-        chart.set_title({"name": "Rejects by reason"})
+        chart.set_title({"name": summary.counts_title})
         chart.set_legend({"none": True})
         chart.set_x_axis({"min": 0})
         chart.set_y_axis({"reverse": True})
-        chart.set_size({"width": 560, "height": 80 + 26 * len(by_reason)})
+        chart.set_size({"width": 560, "height": 80 + 26 * len(summary.counts)})
         sheet.insert_chart(2, 4, chart)
-    row += 1
-    row = _write_list(
-        sheet,
-        styles,
-        row,
-        "Inputs",
-        ("File", "Rows", "Sheet"),
-        [(i["file"], f"{i['rows']:,}", i["sheet"]) for i in summary["inputs"]],
-    )
-    _write_list(
-        sheet,
-        styles,
-        row + 1,
-        "Warnings",
-        ("Warning",),
-        [(w,) for w in (*summary.get("checks_skipped", ()), *summary["warnings"])] or [("none",)],
-    )
+    for title, headers, rows in summary.lists:
+        row = _write_list(sheet, styles, row + 1, title, headers, rows)
 
 
 def _write_list(

@@ -1,0 +1,251 @@
+"""The nightly reconciliation: requests in the porting system against fresh account exports.
+
+Writes `reconciliation.csv` / `.xlsx` and `summary.json` to --out (atomically), and records
+the findings so that the next run can mark which ones are new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from portflow import __version__
+from portflow.accounts import load_accounts
+from portflow.numbers import Normaliser
+from portflow.pipeline import Step, run_directly
+from portflow.porting import opened
+from portflow.porting.models import PortRequest
+from portflow.reports.safety import safe_frame
+from portflow.reports.staging import SUMMARY, StagedOutputs
+from portflow.reports.workbook import SummarySheet, write_report_workbook
+from portflow.settings import load_settings
+from portflow.state import ReconcileState
+from portflow.summary import new_run_id
+from rules.reconcile import Finding, due_date, reconcile
+
+RECONCILIATION_CSV = "reconciliation.csv"
+RECONCILIATION_XLSX = "reconciliation.xlsx"
+OUTPUTS = (RECONCILIATION_CSV, RECONCILIATION_XLSX, SUMMARY)
+REPORT_COLUMNS = (
+    "code",
+    "new",
+    "port_request_id",
+    "e164",
+    "port_group",
+    "status",
+    "detail",
+    "action",
+    "carrier_reason",
+    "foc_date",
+    "submitted_on",
+    "due_by",
+)
+REQUEST_SCHEMA = {
+    "port_request_id": pl.String,
+    "status": pl.String,
+    "carrier_reason": pl.String,
+    "foc_date": pl.Date,
+    "port_group": pl.String,
+    "submitted_on": pl.Date,
+    "e164": pl.String,
+    "routing_id": pl.String,
+    "receiving_number": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class ReconcileOptions:
+    accounts: Path
+    out: Path
+    system_url: str
+    run_date: dt.date
+    state: Path
+    allow_missing: frozenset[str] = frozenset()
+    cache_dir: Path | None = None
+
+
+@dataclass
+class ReconcileResult:
+    summary: dict[str, Any]
+    findings: pl.DataFrame
+    written: list[str] = field(default_factory=list)
+
+
+def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> ReconcileResult:
+    normaliser = Normaliser(cache_dir=options.cache_dir)
+    accounts = step(
+        "read account exports",
+        load_accounts,
+        options.accounts,
+        normaliser=normaliser,
+        allow_missing=options.allow_missing,
+    )
+    system, requests = step("read the porting system", read_requests, options.system_url)
+    frame = requests_table(requests)
+    found = step("reconcile", reconcile, frame, accounts.tables, run_date=options.run_date)
+    state = ReconcileState(options.state)
+    previous_run, previous = state.previous()
+    report = step("mark what is new", report_rows, found, frame, previous)
+    run_id = new_run_id()
+    summary = {
+        "run_id": run_id,
+        "run_date": options.run_date.isoformat(),
+        "portflow_version": __version__,
+        "system": system,
+        "accounts": accounts.files,
+        "previous_run": previous_run,
+        "requests": len(requests),
+        "numbers": frame.height,
+        "requests_by_status": dict(sorted(Counter(r.status for r in requests).items())),
+        "findings": report.height,
+        "new_findings": int(report.get_column("new").sum()),
+        "resolved_since_previous": len(previous - _keys(report)),
+        "findings_by_code": _by_code(report),
+        "new_by_code": _by_code(report.filter(pl.col("new"))),
+        "warnings": [*accounts.warnings, *accounts.skipped_checks],
+        "outputs": list(OUTPUTS),
+    }
+    written = step("write outputs", write_reconciliation, report, summary, options.out)
+    state.record(run_id, options.run_date, _keys(report))
+    return ReconcileResult(summary, report, written)
+
+
+def read_requests(url: str) -> tuple[str, list[PortRequest]]:
+    with opened(url, load_settings(), create=False) as system:
+        return system.description, system.list_requests()
+
+
+def requests_table(requests: list[PortRequest]) -> pl.DataFrame:
+    """One row per request and number."""
+    rows = [
+        (
+            r.id,
+            r.status,
+            r.carrier_reason,
+            r.foc_date,
+            r.port_group,
+            r.created_at.date(),
+            line.e164,
+            line.routing_id,
+            line.receiving_number,
+        )
+        for r in requests
+        for line in r.numbers
+    ]
+    return pl.DataFrame(rows, schema=REQUEST_SCHEMA, orient="row")
+
+
+def report_rows(
+    found: pl.DataFrame, requests: pl.DataFrame, previous: set[tuple[str, str, str]]
+) -> pl.DataFrame:
+    """Findings with their request's facts, and `new` when the previous run did not have them."""
+    seen = pl.DataFrame(
+        list(previous),
+        schema={"code": pl.String, "port_request_id": pl.String, "e164": pl.String},
+        orient="row",
+    )
+    details = requests.with_columns(due_by=due_date()).select(
+        "port_request_id",
+        "e164",
+        "port_group",
+        "status",
+        "carrier_reason",
+        "foc_date",
+        "submitted_on",
+        "due_by",
+    )
+    return (
+        found.join(details, on=["port_request_id", "e164"], how="left")
+        .join(
+            seen.with_columns(seen=pl.lit(True)), on=["code", "port_request_id", "e164"], how="left"
+        )
+        .with_columns(new=pl.col("seen").is_null())
+        .select(REPORT_COLUMNS)
+    )
+
+
+def write_reconciliation(report: pl.DataFrame, summary: dict[str, Any], out: Path) -> list[str]:
+    text = safe_frame(
+        report.with_columns(
+            pl.col("new").replace_strict({True: "yes", False: "no"}, return_dtype=pl.String),
+            pl.col("foc_date", "submitted_on", "due_by").cast(pl.String),
+        )
+    )
+    with StagedOutputs(out, summary["run_id"], known=OUTPUTS) as stage:
+        text.write_csv(
+            stage.path(RECONCILIATION_CSV), include_bom=True, null_value="", line_terminator="\r\n"
+        )
+        write_report_workbook(
+            stage.path(RECONCILIATION_XLSX), text, sheet="Findings", summary=_summary_sheet(summary)
+        )
+        stage.path(SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        return stage.commit()
+
+
+def reconciliation_markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        f"# portflow reconciliation {summary['run_id']}",
+        "",
+        f"Run date {summary['run_date']}, porting system {summary['system']}: "
+        f"{summary['requests']} requests, {summary['numbers']} numbers; "
+        f"**{summary['findings']}** findings, **{summary['new_findings']}** new, "
+        f"{summary['resolved_since_previous']} resolved since the previous run.",
+        "",
+        "| Finding | Numbers | New | Meaning |",
+        "|---|---:|---:|---|",
+        *[
+            f"| {code} | {count} | {summary['new_by_code'].get(code, 0)} | "
+            f"{Finding[code].meaning} |"
+            for code, count in summary["findings_by_code"].items()
+        ],
+    ]
+    if summary["warnings"]:
+        lines += ["", "## Warnings", "", *[f"- {w}" for w in summary["warnings"]]]
+    return "\n".join(lines) + "\n"
+
+
+def _summary_sheet(summary: dict[str, Any]) -> SummarySheet:
+    return SummarySheet(
+        title="portflow reconciliation",
+        facts=[
+            ("Run", summary["run_id"]),
+            ("Run date", summary["run_date"]),
+            ("Porting system", summary["system"]),
+            ("Previous run", summary["previous_run"] or "none"),
+        ],
+        totals_title="Requests and findings",
+        totals=[
+            ("Port requests", summary["requests"]),
+            ("Numbers in them", summary["numbers"]),
+            ("Findings", summary["findings"]),
+            ("New since the previous run", summary["new_findings"]),
+            ("Resolved since the previous run", summary["resolved_since_previous"]),
+        ],
+        counts_title="Findings by code",
+        counts_header=("Finding", "Numbers", "What it means"),
+        counts=summary["findings_by_code"],
+        descriptions={finding.name: finding.meaning for finding in Finding},
+        lists=[
+            (
+                "Requests by status",
+                ("Status", "Requests"),
+                [(status, str(n)) for status, n in summary["requests_by_status"].items()],
+            ),
+            ("Warnings", ("Warning",), [(w,) for w in summary["warnings"]] or [("none",)]),
+        ],
+    )
+
+
+def _keys(report: pl.DataFrame) -> set[tuple[str, str, str]]:
+    return {(c, r, e) for c, r, e in report.select("code", "port_request_id", "e164").iter_rows()}
+
+
+def _by_code(report: pl.DataFrame) -> dict[str, int]:
+    counts = dict(report.group_by("code").len().iter_rows())
+    return {f.name: counts[f.name] for f in Finding if f.name in counts}

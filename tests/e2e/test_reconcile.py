@@ -1,0 +1,167 @@
+"""The reconciliation on a scenario: requests moved through the lifecycle, exports changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from tests.e2e.cli import REPO, portflow
+
+SAMPLES = REPO / "data" / "samples"
+
+
+def run(*args: str) -> str:
+    result = portflow(*args)
+    assert result.code == 0, result.stderr
+    return result.stdout
+
+
+def findings(out: Path) -> pl.DataFrame:
+    return pl.read_csv(out / "reconciliation.csv", infer_schema=False)
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> tuple[Path, str, Path]:
+    """Samples submitted in requests of 10, then moved by the 'carrier', exports refreshed."""
+    system = f"sqlite:///{tmp_path / 'ps.db'}"
+    run(
+        "submit",
+        str(SAMPLES / "acme_wave1_clinics.csv"),
+        "--accounts",
+        str(SAMPLES / "accounts"),
+        "--manifest",
+        str(SAMPLES / "manifest.yaml"),
+        "--out",
+        str(tmp_path / "submitted"),
+        "--system",
+        system,
+        "--run-date",
+        "2026-11-26",
+        "--max-per-request",
+        "10",
+        "-q",
+    )
+    moves = [
+        ("PR-000001", "exception", "--reason", "6P"),
+        ("PR-000002", "exception", "--reason", "ZZ9"),
+        ("PR-000003", "foc", "--foc-date", "2026-12-20"),
+        ("PR-000004", "complete"),
+        ("PR-000005", "complete"),
+        ("PR-000006", "cancelled"),
+    ]
+    for request_id, status, *extra in moves:
+        run("system", "set-status", request_id, status, *extra, "--system", system)
+    numbers = pl.read_csv(tmp_path / "submitted" / "submitted.csv", infer_schema=False)
+    configured = pl.read_csv(tmp_path / "submitted" / "configured_numbers.csv", infer_schema=False)
+
+    def of(request_id: str) -> list[str]:
+        return numbers.filter(pl.col("port_request_id") == request_id)["e164"].to_list()
+
+    accounts = tmp_path / "accounts"
+    shutil.copytree(SAMPLES / "accounts", accounts)
+    routing = dict(configured.select("e164", "routing_id").iter_rows())
+    ported = of("PR-000005")  # complete and configured, one of them routed elsewhere
+    with (accounts / "tracking_numbers.csv").open("a") as tracking:
+        for position, e164 in enumerate(ported):
+            wrong = position == 0
+            tracking.write(
+                f"TN-NEW-{position},Ported,{e164},"
+                f"{'RT-1009' if wrong else routing[e164] or ''},,ACC-20418\n"
+            )
+    pending = of("PR-000007")
+    with (accounts / "receiving_numbers.csv").open("a") as receiving:
+        receiving.write(f"RN-NEW,New front desk,{pending[0]},true\n")
+    with (accounts / "failsafe_numbers.csv").open("a") as failsafe:
+        failsafe.write(f"{pending[1]}\n")
+    with (accounts / "port_requests.csv").open("a") as export:
+        for e164 in of("PR-000003"):
+            export.write(f"PR-000003,{e164},pending\n")  # the system says foc
+        for e164 in of("PR-000008")[1:]:
+            export.write(f"PR-000008,{e164},submitted\n")  # agrees, but lacks one number
+    return accounts, system, tmp_path
+
+
+def test_every_finding_code_and_new_on_the_next_run(scenario: tuple[Path, str, Path]) -> None:
+    accounts, system, tmp_path = scenario
+    night = (dt.date.today() + dt.timedelta(days=45)).isoformat()  # the US window is 28 days
+    state = str(tmp_path / "state.db")
+    common = (
+        "--accounts",
+        str(accounts),
+        "--system",
+        system,
+        "--state",
+        state,
+        "--run-date",
+        night,
+    )
+    first = run("reconcile", *common, "--out", str(tmp_path / "night1"))
+    report = findings(tmp_path / "night1")
+    by_code = dict(report.group_by("code").len().iter_rows())
+    assert set(by_code) == {
+        "CARRIER_EXCEPTION",
+        "OVERDUE",
+        "NEW_CONFLICT",
+        "COMPLETED_NOT_CONFIGURED",
+        "ROUTING_MISMATCH",
+        "STATUS_MISMATCH",
+    }
+    assert by_code["CARRIER_EXCEPTION"] == 20 and by_code["COMPLETED_NOT_CONFIGURED"] == 10
+    assert by_code["ROUTING_MISMATCH"] == 1 and by_code["NEW_CONFLICT"] == 2
+    assert by_code["STATUS_MISMATCH"] == 10 + 1
+    assert set(report["new"]) == {"yes"}
+    pin = report.filter(
+        (pl.col("code") == "CARRIER_EXCEPTION") & (pl.col("port_request_id") == "PR-000001")
+    ).row(0, named=True)
+    assert "PIN" in pin["detail"] and "current account PIN" in pin["action"]
+    unknown = report.filter(pl.col("port_request_id") == "PR-000002").row(0, named=True)
+    assert "ZZ9: a code portflow does not know" in unknown["detail"]
+    conflicts = report.filter(pl.col("code") == "NEW_CONFLICT")["detail"].to_list()
+    assert any("active receiving number" in d for d in conflicts)
+    assert any("fail-safe" in d for d in conflicts)
+    assert not report.filter(pl.col("port_request_id") == "PR-000006").height  # cancelled
+    assert f"{report.height} finding(s), {report.height} new" in first
+
+    second = run("reconcile", *common, "--out", str(tmp_path / "night2"))
+    assert set(findings(tmp_path / "night2")["new"]) == {"no"}
+    assert ", 0 new," in second
+
+    run("system", "set-status", "PR-000009", "exception", "--reason", "4P", "--system", system)
+    run("system", "set-status", "PR-000002", "cancelled", "--system", system)
+    run("reconcile", *common, "--out", str(tmp_path / "night3"))
+    third = findings(tmp_path / "night3")
+    new = third.filter(pl.col("new") == "yes")
+    assert set(new["code"]) == {"CARRIER_EXCEPTION"}
+    assert set(new["port_request_id"]) == {"PR-000009"}
+    summary = json.loads((tmp_path / "night3" / "summary.json").read_text())
+    assert summary["resolved_since_previous"] == 20  # PR-000002: exception and overdue, gone
+    assert summary["new_findings"] == new.height == 4  # PR-000009 holds the last 4 numbers
+
+
+def test_the_reconciliation_workbook_opens_on_its_summary(scenario: tuple[Path, str, Path]) -> None:
+    accounts, system, tmp_path = scenario
+    run(
+        "reconcile",
+        "--accounts",
+        str(accounts),
+        "--system",
+        system,
+        "--state",
+        str(tmp_path / "state.db"),
+        "--out",
+        str(tmp_path / "night"),
+    )
+    book = openpyxl.load_workbook(tmp_path / "night" / "reconciliation.xlsx")
+    assert book.sheetnames == ["Summary", "Findings"]
+    assert len(book["Summary"]._charts) == 1
+    assert book["Findings"].freeze_panes == "A2"
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
