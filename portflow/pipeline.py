@@ -83,6 +83,7 @@ class CheckOptions:
     cache_dir: Path | None = None
     stdin_path: Path | None = None  # where `-` (standard input) was saved
     system_url: str | None = None  # also look for conflicts in this porting system
+    input_names: tuple[str, ...] | None = None  # how reports name the inputs (default: paths)
 
 
 @dataclass
@@ -110,7 +111,13 @@ def run_check(options: CheckOptions, *, step: Step = run_directly) -> CheckResul
 def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked:
     """Read, normalise, validate and judge: every row accepted, rejected or fax."""
     normaliser = Normaliser(cache_dir=options.cache_dir)
-    batch: Batch = step("read inputs", read_inputs, options.inputs, stdin=options.stdin_path)
+    batch: Batch = step(
+        "read inputs",
+        read_inputs,
+        options.inputs,
+        stdin=options.stdin_path,
+        names=options.input_names,
+    )
     accounts: Accounts = step(
         "read account exports",
         load_accounts,
@@ -177,13 +184,15 @@ def with_system_requests(accounts: Accounts, url: str) -> Accounts:
     return dataclasses.replace(accounts, tables={**accounts.tables, "port_requests": known})
 
 
-def read_inputs(paths: tuple[str, ...], *, stdin: Path | None = None) -> Batch:
+def read_inputs(
+    paths: tuple[str, ...], *, stdin: Path | None = None, names: tuple[str, ...] | None = None
+) -> Batch:
     """Read every input; carried columns that clash with portflow's own names get renamed."""
     if stdin is not None:
         with stdin.open("rb") as handle:
-            batch = read_batch(paths, stdin=handle)
+            batch = read_batch(paths, stdin=handle, names=names)
     else:
-        batch = read_batch(paths)
+        batch = read_batch(paths, names=names)
     renames = {name: f"{name} (input)" for name in batch.carried if name.casefold() in RESERVED}
     if renames:
         batch.frame = batch.frame.rename(renames)

@@ -58,24 +58,28 @@ class Batch:
         return [warning for source in self.sources for warning in source.warnings]
 
 
-def read_input(path: str, *, stdin: BinaryIO | None = None) -> Source:
-    """Read one input (a path, or `-` for standard input) into tables."""
+def read_input(path: str, *, stdin: BinaryIO | None = None, name: str | None = None) -> Source:
+    """Read one input (a path, or `-` for standard input) into tables.
+
+    `name` is how reports and messages name the file (default: the path as given).
+    """
     if path == STDIN:
         data = stdin.read() if stdin is not None else b""
-        return _read_text(data, file=STDIN_NAME, suffix=".txt")
+        return _read_text(data, file=name or STDIN_NAME, suffix=".txt")
+    file = name or path
     location = Path(path)
     try:
         data = location.read_bytes()
     except FileNotFoundError:
-        raise InputError(path, "no such file") from None
+        raise InputError(file, "no such file") from None
     except IsADirectoryError:
-        raise InputError(path, "is a folder; name the files to check") from None
+        raise InputError(file, "is a folder; name the files to check") from None
     except OSError as error:
-        raise InputError(path, f"cannot be read: {error.strerror or error}") from None
-    suffix = location.suffix.lower()
+        raise InputError(file, f"cannot be read: {error.strerror or error}") from None
+    suffix = Path(file).suffix.lower()
     if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
-        return _read_excel(data, file=path)
-    return _read_text(data, file=path, suffix=suffix)
+        return _read_excel(data, file=file)
+    return _read_text(data, file=file, suffix=suffix)
 
 
 def table_grids(data: bytes, *, file: str, suffix: str) -> list[Grid]:
@@ -86,9 +90,17 @@ def table_grids(data: bytes, *, file: str, suffix: str) -> list[Grid]:
     return [read_delimited(decoded, file=file, delimiter=sniff_delimiter(decoded.text))]
 
 
-def read_batch(paths: Sequence[str], *, stdin: BinaryIO | None = None) -> Batch:
+def read_batch(
+    paths: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    names: Sequence[str] | None = None,
+) -> Batch:
     """Read every input in the order given and stack their rows."""
-    sources = [read_input(path, stdin=stdin) for path in paths]
+    shown = list(names) if names is not None else [None] * len(paths)
+    sources = [
+        read_input(path, stdin=stdin, name=name) for path, name in zip(paths, shown, strict=True)
+    ]
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
     for table in tables:

@@ -1,0 +1,97 @@
+"""The inbox processes each dropped file once, moves it, and survives bad files and crashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from pathlib import Path
+
+from portflow.inbox import InboxOptions, process_inbox
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def options(tmp_path: Path, **extra: object) -> InboxOptions:
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    return InboxOptions(
+        inbox=tmp_path / "inbox",
+        accounts=accounts,
+        out=tmp_path / "runs",
+        settle_seconds=0,
+        **extra,
+    )  # type: ignore[arg-type]
+
+
+def drop(folder: Path, name: str, data: bytes, *, age: float = 60) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    os.utime(path, (time.time() - age, time.time() - age))
+    return path
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+
+
+def test_good_files_go_to_done_bad_ones_to_failed_each_once(tmp_path: Path) -> None:
+    settings = options(tmp_path)
+    drop(settings.inbox, "wave1.csv", b"Phone\n4155552671\nnot a number\n")
+    drop(settings.inbox, "broken.xlsx", b"PK\x03\x04 not really a workbook")
+    drop(settings.inbox, "photo.jpg", b"\xff\xd8\xff\xe0 a photo")
+    drop(settings.inbox, ".partial.csv", b"Phone\n")
+    result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
+    assert sorted((p.file, p.outcome) for p in result.processed) == [
+        ("broken.xlsx", "failed"),
+        ("photo.jpg", "failed"),
+        ("wave1.csv", "done"),
+    ]
+    assert listing(settings.inbox / "done") == ["wave1.csv"]
+    assert listing(settings.inbox / "failed") == ["broken.xlsx", "photo.jpg"]
+    assert listing(settings.inbox) == [".partial.csv"]
+    assert listing(settings.inbox / "processing") == []
+    done = next(p for p in result.processed if p.outcome == "done")
+    assert (Path(done.run_folder) / "rejects.csv").exists()
+    assert "2 rows: 1 accepted, 1 rejected" in done.detail
+    failed = next(p for p in result.processed if p.file == "broken.xlsx")
+    error = (Path(failed.run_folder) / "error.txt").read_text()
+    assert error.startswith("broken.xlsx: not a readable Excel workbook")
+    assert process_inbox(settings).processed == []  # nothing is processed twice
+
+
+def test_a_file_still_being_copied_waits(tmp_path: Path) -> None:
+    settings = InboxOptions(**{**options(tmp_path).__dict__, "settle_seconds": 30})
+    drop(settings.inbox, "arriving.csv", b"Phone\n4155552671\n", age=0)
+    assert process_inbox(settings).processed == []
+    assert listing(settings.inbox) == ["arriving.csv"]
+
+
+def test_a_file_left_claimed_by_a_crashed_run_is_finished_next_time(tmp_path: Path) -> None:
+    settings = options(tmp_path)
+    drop(settings.inbox / "processing", "20261126T020000000000Z--wave2.csv", b"Phone\n4155552671\n")
+    result = process_inbox(settings)
+    assert [(p.file, p.outcome) for p in result.processed] == [("wave2.csv", "done")]
+    assert listing(settings.inbox / "done") == ["wave2.csv"]
+
+
+def test_a_second_file_of_the_same_name_is_kept_beside_the_first(tmp_path: Path) -> None:
+    settings = options(tmp_path)
+    for _ in range(2):
+        drop(settings.inbox, "wave.csv", b"Phone\n4155552671\n")
+        process_inbox(settings)
+    assert listing(settings.inbox / "done") == ["wave (2).csv", "wave.csv"]
+
+
+def test_with_a_manifest_the_inbox_submits(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    shutil.copy(SAMPLES / "manifest.yaml", tmp_path / "manifest.yaml")
+    settings = options(
+        tmp_path, manifest=tmp_path / "manifest.yaml", system_url=f"sqlite:///{tmp_path / 'ps.db'}"
+    )
+    drop(settings.inbox, "wave.csv", b"Phone\n4155552671\n4155552672\n")
+    result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
+    assert [p.outcome for p in result.processed] == ["done"]
+    assert (Path(result.processed[0].run_folder) / "submitted.csv").exists()
