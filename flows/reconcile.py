@@ -1,17 +1,29 @@
-"""The nightly reconciliation as a Prefect flow, with a markdown artifact of what needs doing."""
+"""The nightly reconciliation as a Prefect flow, with a markdown artifact of what needs doing.
+
+Its parameters are plain values (a deployment stores them as JSON); the run date is taken
+when the run starts, in the deployment's timezone, unless one is given.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.check import as_task
 from portflow.reconcile import ReconcileOptions, reconciliation_markdown, run_reconcile
+from portflow.settings import load_settings
 
 # A night's run that has not finished in two hours is stuck: fail it, free the slot.
 TIMEOUT_SECONDS = 2 * 60 * 60
+
+
+def today_in(timezone: str | None) -> dt.date:
+    return dt.datetime.now(ZoneInfo(timezone)).date() if timezone else dt.date.today()
 
 
 @flow(
@@ -20,8 +32,31 @@ TIMEOUT_SECONDS = 2 * 60 * 60
     persist_result=False,
     timeout_seconds=TIMEOUT_SECONDS,
 )
-def reconcile_flow(options: ReconcileOptions) -> dict[str, Any]:
-    """Porting-system requests against the account's exports: what needs attention tonight."""
+def reconcile_flow(
+    accounts: str,
+    out: str,
+    system_url: str | None = None,
+    state: str | None = None,
+    run_date: str | None = None,
+    timezone: str | None = None,
+    dated_folder: bool = False,
+    allow_missing: list[str] | None = None,
+) -> dict[str, Any]:
+    """Porting-system requests against the account's exports: what needs attention tonight.
+
+    `dated_folder`: write into OUT/YYYY-MM-DD/ (a nightly deployment keeps every night).
+    """
+    settings = load_settings()
+    day = dt.date.fromisoformat(run_date) if run_date else today_in(timezone)
+    options = ReconcileOptions(
+        accounts=Path(accounts),
+        out=Path(out) / day.isoformat() if dated_folder else Path(out),
+        system_url=system_url or settings.system_url,
+        run_date=day,
+        state=Path(state) if state else settings.data_dir / "reconcile-state.db",
+        allow_missing=frozenset(allow_missing or ()),
+        cache_dir=settings.cache_dir,
+    )
     summary = run_reconcile(options, step=as_task).summary
     create_markdown_artifact(
         markdown=reconciliation_markdown(summary),

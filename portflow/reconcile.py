@@ -117,7 +117,8 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
 
 
 def read_requests(url: str) -> tuple[str, list[PortRequest]]:
-    with opened(url, load_settings(), create=False) as system:
+    """Every request (an embedded store that does not exist yet is made, empty)."""
+    with opened(url, load_settings()) as system:
         return system.description, system.list_requests()
 
 

@@ -96,6 +96,17 @@ def use_prefect_defaults(*, verbose: bool, environ: MutableMapping[str, str] | N
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
+def point_prefect_at(api_url: str, environ: MutableMapping[str, str] | None = None) -> None:
+    """Make this process's Prefect client use `api_url` (before Prefect is imported)."""
+    env = os.environ if environ is None else environ
+    env["PREFECT_API_URL"] = api_url
+
+
+def prefect_server_environment() -> dict[str, str]:
+    """The environment for a local `prefect server start` (no telemetry from here)."""
+    return {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
 def _profile_api_url(env: Mapping[str, str], home: Path) -> str | None:
     """PREFECT_API_URL from the active Prefect profile, read without importing Prefect."""
     prefect_home = Path(env.get("PREFECT_HOME") or home / ".prefect").expanduser()

@@ -12,6 +12,7 @@ import click
 from portflow.cli.batch import check, demo, submit
 from portflow.cli.common import stderr
 from portflow.cli.reconcile import reconcile
+from portflow.cli.serve import serve
 from portflow.cli.system import requests, system_group
 from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
 from portflow.settings import load_settings
@@ -36,7 +37,7 @@ def cli(context: click.Context, verbose: bool) -> None:
     context.obj = settings
 
 
-for command in (check, submit, demo, requests, reconcile, system_group):
+for command in (check, submit, demo, requests, reconcile, serve, system_group):
     cli.add_command(command)
 
 

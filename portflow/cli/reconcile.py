@@ -71,7 +71,14 @@ def reconcile(
 
         with progress(quiet) as step:
             summary: dict[str, Any] = step(
-                "Prefect flow portflow-reconcile", reconcile_flow, options
+                "Prefect flow portflow-reconcile",
+                reconcile_flow,
+                accounts=str(options.accounts),
+                out=str(options.out),
+                system_url=options.system_url,
+                state=str(options.state),
+                run_date=options.run_date.isoformat(),
+                allow_missing=sorted(options.allow_missing),
             )
     else:
         with progress(quiet) as step:

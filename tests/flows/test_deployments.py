@@ -1,0 +1,127 @@
+"""The served deployments: schedules, timezone, one run at a time; the inbox and the nightly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli import REPO, environment
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+from tests.porting.service import free_port
+
+
+def test_deployments_register_with_schedule_timezone_and_concurrency(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import ServeOptions, build_deployments
+
+    options = ServeOptions(
+        accounts=str(tmp_path / "accounts"),
+        out=str(tmp_path / "out"),
+        inbox=str(tmp_path / "inbox"),
+        cron="30 1 * * *",
+        timezone="America/Chicago",
+        interval_seconds=90,
+    )
+    for deployment in build_deployments(options):
+        deployment.apply()
+    with get_client(sync_client=True) as client:
+        nightly = client.read_deployment_by_name("portflow-reconcile/nightly")
+        inbox = client.read_deployment_by_name("portflow-inbox/inbox")
+    cron = nightly.schedules[0].schedule
+    assert (cron.cron, cron.timezone) == ("30 1 * * *", "America/Chicago")  # type: ignore[union-attr]
+    interval = inbox.schedules[0].schedule
+    assert interval.interval == dt.timedelta(seconds=90)  # type: ignore[union-attr]
+    for deployment in (nightly, inbox):
+        assert deployment.global_concurrency_limit is not None
+        assert deployment.global_concurrency_limit.limit == 1
+        assert deployment.concurrency_options is not None
+        assert deployment.concurrency_options.collision_strategy == "CANCEL_NEW"
+    assert nightly.parameters["dated_folder"] is True
+    assert inbox.parameters["inbox"] == str(tmp_path / "inbox")
+
+
+def test_the_inbox_flow_processes_new_files_once_and_survives_a_corrupt_one(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    from flows.inbox import inbox_flow
+
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "wave.csv").write_text("Phone\n4155552671\n")
+    (inbox / "corrupt.xlsx").write_bytes(b"PK\x03\x04garbage")
+    for path in inbox.iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    first = inbox_flow(inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"))
+    assert (first["done"], first["failed"]) == (1, 1)
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == ["wave.csv"]
+    assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["corrupt.xlsx"]
+    again = inbox_flow(inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"))
+    assert again == {"done": 0, "failed": 0, "files": []}
+
+
+@pytest.mark.slow
+def test_portflow_serve_runs_the_nightly_when_triggered(tmp_path: Path) -> None:
+    """As the README says: serve starts its own Prefect server; a trigger runs the flow."""
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    port = free_port()
+    env = environment(
+        {"PREFECT_HOME": str(tmp_path / "prefect"), "PORTFLOW_DATA_DIR": str(tmp_path / "data")}
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:  # a file, not a pipe: nobody has to keep reading it
+        serving = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "portflow",
+                "serve",
+                "--accounts",
+                str(accounts),
+                "--out",
+                str(tmp_path / "out"),
+                "--prefect-port",
+                str(port),
+                "--system",
+                f"sqlite:///{tmp_path / 'ps.db'}",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "Trigger one now" not in log.read_text():
+            assert serving.poll() is None, "portflow serve stopped: " + log.read_text()
+            assert time.monotonic() < deadline, "portflow serve did not start: " + log.read_text()
+            time.sleep(0.5)
+        trigger = subprocess.run(
+            [sys.executable, "-m", "prefect", "deployment", "run", "portflow-reconcile/nightly"],
+            env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"},
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert trigger.returncode == 0, trigger.stdout + trigger.stderr
+        deadline = time.monotonic() + 120
+        while not list((tmp_path / "out").glob("*/summary.json")):
+            assert time.monotonic() < deadline, "the nightly did not run within 120 s"
+            time.sleep(1)
+    finally:
+        os.killpg(serving.pid, signal.SIGTERM)
+        serving.wait(timeout=60)
+    written = sorted(p.name for p in next((tmp_path / "out").iterdir()).iterdir())
+    assert written == ["reconciliation.csv", "reconciliation.xlsx", "summary.json"]
