@@ -125,3 +125,20 @@ def test_portflow_serve_runs_the_nightly_when_triggered(tmp_path: Path) -> None:
         serving.wait(timeout=60)
     written = sorted(p.name for p in next((tmp_path / "out").iterdir()).iterdir())
     assert written == ["reconciliation.csv", "reconciliation.xlsx", "summary.json"]
+
+
+@pytest.mark.slow
+def test_the_work_pool_path_runs_on_one_machine() -> None:
+    """scripts/work_pool_demo.py: server, process work pool, prefect.yaml deployed, a worker."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "work_pool_demo.py")],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    output = done.stdout.decode()
+    assert done.returncode == 0, output + done.stderr.decode()
+    assert "done: the worker ran the flow" in output
+    assert "reconciliation.xlsx" in output
