@@ -142,3 +142,24 @@ def test_the_work_pool_path_runs_on_one_machine() -> None:
     assert done.returncode == 0, output + done.stderr.decode()
     assert "done: the worker ran the flow" in output
     assert "reconciliation.xlsx" in output
+
+
+def test_the_reconcile_flow_publishes_a_markdown_artifact(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.reconcile import reconcile_flow
+
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    summary = reconcile_flow(
+        accounts=str(accounts),
+        out=str(tmp_path / "out"),
+        system_url=f"sqlite:///{tmp_path / 'ps.db'}",
+        state=str(tmp_path / "state.db"),
+        run_date="2026-11-26",
+        dated_folder=True,
+    )
+    assert (tmp_path / "out" / "2026-11-26" / "reconciliation.xlsx").exists()
+    artifact = Artifact.get("portflow-reconciliation")
+    assert artifact is not None and summary["run_id"] in str(artifact.data)
