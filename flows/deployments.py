@@ -89,3 +89,47 @@ def build_deployments(options: ServeOptions) -> list[RunnerDeployment]:
 def _deployment(flow: Any, **settings: Any) -> RunnerDeployment:
     """flow.to_deployment, typed: it returns the deployment when called outside a loop."""
     return cast(RunnerDeployment, flow.to_deployment(**settings))
+
+
+ZOMBIE_AUTOMATION = "portflow: crash flow runs whose heartbeats stopped"
+HEARTBEAT_SECONDS = 30  # flow-run heartbeats, set in the serving process
+
+
+def ensure_zombie_automation() -> None:
+    """Mark a flow run Crashed when its heartbeats stop (its process died), which also frees
+    its deployment's concurrency slot at once instead of after the slot's 5-minute lease."""
+    from prefect.automations import Automation
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    with get_client(sync_client=True) as client:
+        if client.read_automations_by_name(name=ZOMBIE_AUTOMATION):
+            return
+    automation = Automation(
+        name=ZOMBIE_AUTOMATION,
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={
+                "prefect.flow-run.heartbeat",
+                "prefect.flow-run.Completed",
+                "prefect.flow-run.Failed",
+                "prefect.flow-run.Cancelled",
+                "prefect.flow-run.Crashed",
+            },
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=dt.timedelta(seconds=3 * HEARTBEAT_SECONDS),
+        ),
+        actions=[
+            ChangeFlowRunState(  # type: ignore[call-arg]  # name and force have defaults
+                state=StateType.CRASHED,
+                message="Flow run marked as crashed: its heartbeats stopped.",
+            )
+        ],
+    )
+    automation.create()  # sync outside an event loop

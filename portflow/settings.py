@@ -103,8 +103,22 @@ def point_prefect_at(api_url: str, environ: MutableMapping[str, str] | None = No
 
 
 def prefect_server_environment() -> dict[str, str]:
-    """The environment for a local `prefect server start` (no telemetry from here)."""
-    return {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    """The environment for a local `prefect server start`: no telemetry from here, and
+    concurrency leases kept on disk so a server restart does not crash running flows."""
+    return {
+        **os.environ,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": os.environ.get(
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE",
+            "prefect.server.concurrency.lease_storage.filesystem",
+        ),
+    }
+
+
+def use_flow_heartbeats(seconds: int, environ: MutableMapping[str, str] | None = None) -> None:
+    """Flow runs of this process send heartbeats this often (unless the user set it)."""
+    env = os.environ if environ is None else environ
+    env.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(seconds))
 
 
 def _profile_api_url(env: Mapping[str, str], home: Path) -> str | None:

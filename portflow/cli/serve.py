@@ -18,8 +18,11 @@ from portflow.settings import (
     Settings,
     point_prefect_at,
     prefect_server_environment,
+    use_flow_heartbeats,
     use_prefect_defaults,
 )
+
+HEARTBEAT_SECONDS = 30  # flows/deployments.HEARTBEAT_SECONDS (Prefect is imported later)
 
 SERVER_START_SECONDS = 120
 
@@ -100,10 +103,12 @@ def serve(
     }
     with _prefect_api(settings, prefect_port) as api:
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")
+        use_flow_heartbeats(HEARTBEAT_SECONDS)
         from prefect import serve as prefect_serve
 
-        from flows.deployments import ServeOptions, build_deployments
+        from flows.deployments import ServeOptions, build_deployments, ensure_zombie_automation
 
+        ensure_zombie_automation()
         deployments = build_deployments(
             ServeOptions(
                 accounts=absolute["accounts"] or accounts,

@@ -50,6 +50,19 @@ def test_deployments_register_with_schedule_timezone_and_concurrency(
     assert inbox.parameters["inbox"] == str(tmp_path / "inbox")
 
 
+def test_dead_runs_are_crashed_by_one_automation(prefect_server: None) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import ZOMBIE_AUTOMATION, ensure_zombie_automation
+
+    ensure_zombie_automation()
+    ensure_zombie_automation()  # serve starts again: still one
+    with get_client(sync_client=True) as client:
+        found = client.read_automations_by_name(name=ZOMBIE_AUTOMATION)
+    assert len(found) == 1
+    assert found[0].actions[0].type == "change-flow-run-state"
+
+
 def test_the_inbox_flow_processes_new_files_once_and_survives_a_corrupt_one(
     prefect_server: None, tmp_path: Path
 ) -> None:
