@@ -16,12 +16,15 @@ from prefect.schedules import Cron, Interval
 
 from flows.inbox import inbox_flow
 from flows.reconcile import reconcile_flow
+from portflow.settings import (
+    DEFAULT_CRON,
+    DEFAULT_INTERVAL_SECONDS,
+    DEFAULT_TIMEZONE,
+    HEARTBEAT_SECONDS,
+)
 
 NIGHTLY = "nightly"
 INBOX = "inbox"
-DEFAULT_CRON = "0 2 * * *"
-DEFAULT_TIMEZONE = "America/New_York"
-DEFAULT_INTERVAL_SECONDS = 60
 ONE_AT_A_TIME = ConcurrencyLimitConfig(
     limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
 )
@@ -92,7 +95,6 @@ def _deployment(flow: Any, **settings: Any) -> RunnerDeployment:
 
 
 ZOMBIE_AUTOMATION = "portflow: crash flow runs whose heartbeats stopped"
-HEARTBEAT_SECONDS = 30  # flow-run heartbeats, set in the serving process
 
 
 def ensure_zombie_automation() -> None:

@@ -9,7 +9,7 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 
 from flows.check import as_task
-from flows.reconcile import today_in
+from flows.reconcile import scheduled_day
 from portflow.inbox import InboxOptions, process_inbox
 from portflow.settings import load_settings
 
@@ -39,7 +39,9 @@ def inbox_flow(
         allow_missing=frozenset(allow_missing or ()),
         cache_dir=settings.cache_dir,
     )
-    result = as_task("process the inbox", process_inbox, options, today=lambda: today_in(timezone))
+    result = as_task(
+        "process the inbox", process_inbox, options, today=lambda: scheduled_day(timezone)
+    )
     if result.processed:
         create_table_artifact(
             table=[
@@ -50,7 +52,8 @@ def inbox_flow(
             description=f"Inbox {inbox}: files processed",
         )
     return {
-        "done": result.done,
-        "failed": result.failed,
+        "done": result.count("done"),
+        "failed": result.count("failed"),
+        "retry": result.count("retry"),
         "files": [p.file for p in result.processed],
     }

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.check import as_task
+from portflow.clock import day_in
 from portflow.reconcile import ReconcileOptions, reconciliation_markdown, run_reconcile
 from portflow.settings import load_settings
 
@@ -22,8 +22,12 @@ from portflow.settings import load_settings
 TIMEOUT_SECONDS = 2 * 60 * 60
 
 
-def today_in(timezone: str | None) -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date() if timezone else dt.date.today()
+def scheduled_day(timezone: str | None) -> dt.date:
+    """The day this run was scheduled for, in the schedule's timezone (a late run keeps it)."""
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    return day_in(timezone, scheduled if isinstance(scheduled, dt.datetime) else None)
 
 
 @flow(
@@ -47,11 +51,12 @@ def reconcile_flow(
     `dated_folder`: write into OUT/YYYY-MM-DD/ (a nightly deployment keeps every night).
     """
     settings = load_settings()
-    day = dt.date.fromisoformat(run_date) if run_date else today_in(timezone)
+    day = dt.date.fromisoformat(run_date) if run_date else scheduled_day(timezone)
     options = ReconcileOptions(
         accounts=Path(accounts),
         out=Path(out) / day.isoformat() if dated_folder else Path(out),
         system_url=system_url or settings.system_url,
+        create_system=not system_url or system_url == settings.system_url,
         run_date=day,
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing or ()),

@@ -16,6 +16,7 @@ from portflow.readers import table_grids
 from portflow.readers.grid import ROW
 from portflow.readers.headers import INPUT_ALIASES, NUMBER, alias_index
 from portflow.readers.tabulate import Table, headers_seen, tabulate
+from rules.statuses import ACTIVE_STATUSES, COMPLETE_STATUSES, NOT_BLOCKING_STATUSES
 from schemas.common import TRUE_WORDS
 from schemas.failsafe_numbers import FailsafeNumbers
 from schemas.port_requests import PortRequests
@@ -26,9 +27,6 @@ from schemas.users import Users
 
 log = logging.getLogger(__name__)
 
-ACTIVE_STATUSES = ("submitted", "pending", "in_progress", "foc", "scheduled")
-COMPLETE_STATUSES = ("complete", "completed", "ported")
-NOT_BLOCKING_STATUSES = ("draft", "cancelled", "canceled", "rejected")
 MAX_LISTED_ROWS = 5
 
 
@@ -102,9 +100,13 @@ class Accounts:
 
 
 def load_accounts(
-    folder: Path, *, normaliser: Normaliser, allow_missing: Collection[str] = ()
+    folder: Path,
+    *,
+    normaliser: Normaliser,
+    allow_missing: Collection[str] = (),
+    needed: Collection[str] = tuple(TABLES),
 ) -> Accounts:
-    """Read every SPEC 1.2 table from `folder` (`NAME.csv` or `NAME.xlsx`)."""
+    """Read the SPEC 1.2 tables `needed` (default: all) from `folder` (`NAME.csv`/`.xlsx`)."""
     unknown = set(allow_missing) - set(TABLES)
     if unknown:
         raise AccountExportError(
@@ -115,7 +117,7 @@ def load_accounts(
         raise AccountExportError("(all)", f"the accounts folder {folder} does not exist")
     accounts = Accounts({})
     missing = []
-    for spec in TABLES.values():
+    for spec in (TABLES[name] for name in TABLES if name in needed):
         path = _find(folder, spec.name)
         if path is None:
             if spec.name not in allow_missing:

@@ -1,16 +1,19 @@
 """The inbox: customer files dropped in a folder are checked (and submitted) once each.
 
-    inbox/               new files land here (hidden files and files still growing wait)
-    inbox/processing/    a file is claimed by renaming it here (atomic: one run gets it)
-    inbox/done/          processed; outputs in OUT/<run folder>/
-    inbox/failed/        could not be processed; OUT/<run folder>/error.txt says why
+    inbox/                     new files land here (hidden files and files still growing wait)
+    inbox/processing/<claim>/  a file is claimed by renaming it here (atomic: one run gets it)
+    inbox/done/                processed; outputs in OUT/<run folder>/
+    inbox/failed/              could not be processed; OUT/<run folder>/error.txt says why
 
 A file is never lost (it is always in exactly one of these folders) and never processed
-twice: a claimed file that a crashed run left in processing/ is finished by the next run.
+twice: a claim that a crashed run left behind is finished by the next run, up to
+MAX_ATTEMPTS times. When the porting system cannot be reached, the file goes back to the
+inbox and is tried again on the next pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -27,9 +30,11 @@ from portflow.submission import SubmitOptions, run_submit
 
 log = logging.getLogger(__name__)
 
-PROCESSING, DONE, FAILED = "processing", "done", "failed"
+PROCESSING, DONE, FAILED, RETRY = "processing", "done", "failed", "retry"
 INPUT_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | {".txt"}
 SETTLE_SECONDS = 5.0  # a file changed more recently than this may still be being copied
+MAX_ATTEMPTS = 3  # a claim abandoned by this many crashed runs goes to failed/
+ATTEMPTS_FILE = ".attempts"
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class InboxOptions:
 @dataclass
 class Processed:
     file: str
-    outcome: str  # done | failed
+    outcome: str  # done | failed | retry
     run_folder: str
     detail: str
 
@@ -56,19 +61,14 @@ class Processed:
 class InboxResult:
     processed: list[Processed] = field(default_factory=list)
 
-    @property
-    def done(self) -> int:
-        return sum(p.outcome == DONE for p in self.processed)
-
-    @property
-    def failed(self) -> int:
-        return sum(p.outcome == FAILED for p in self.processed)
+    def count(self, outcome: str) -> int:
+        return sum(p.outcome == outcome for p in self.processed)
 
 
 def process_inbox(
     options: InboxOptions, *, today: Callable[[], dt.date] = dt.date.today
 ) -> InboxResult:
-    """Claim and process every settled file in the inbox, oldest first."""
+    """Finish abandoned claims, then claim and process every settled file, oldest first."""
     for name in (PROCESSING, DONE, FAILED):
         (options.inbox / name).mkdir(parents=True, exist_ok=True)
     result = InboxResult()
@@ -79,53 +79,82 @@ def process_inbox(
 
 def _left_over(options: InboxOptions) -> list[Path]:
     """Files a crashed run claimed but did not finish (runs never overlap: they are ours)."""
-    return sorted(p for p in (options.inbox / PROCESSING).iterdir() if p.is_file())
+    claims = sorted(p for p in (options.inbox / PROCESSING).iterdir() if p.is_dir())
+    return [
+        file
+        for claim in claims
+        for file in sorted(claim.iterdir())
+        if file.is_file() and file.name != ATTEMPTS_FILE
+    ]
+
+
+def _settled(options: InboxOptions) -> list[Path]:
+    """Files whose size and time have not moved for `settle_seconds` (copies are done)."""
+
+    def look() -> dict[Path, tuple[int, float]]:
+        seen = {}
+        for path in options.inbox.iterdir():
+            try:
+                if path.is_file() and not path.name.startswith("."):
+                    info = path.stat()
+                    seen[path] = (info.st_size, info.st_mtime)
+            except OSError:  # gone, or unreadable: not ours to take yet
+                continue
+        return seen
+
+    first = look()
+    if first and options.settle_seconds:
+        time.sleep(min(1.0, options.settle_seconds))
+    now, second = time.time(), look()
+    return sorted(
+        (
+            path
+            for path, (size, mtime) in second.items()
+            if first.get(path) == (size, mtime) and now - mtime >= options.settle_seconds
+        ),
+        key=lambda path: (second[path][1], path.name),
+    )
 
 
 def _claim_new(options: InboxOptions) -> list[Path]:
-    now = time.time()
-    waiting = sorted(
-        (
-            p
-            for p in options.inbox.iterdir()
-            if p.is_file()
-            and not p.name.startswith(".")
-            and now - p.stat().st_mtime >= options.settle_seconds
-        ),
-        key=lambda p: (p.stat().st_mtime, p.name),
-    )
     claimed = []
-    for path in waiting:
+    for path in _settled(options):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = options.inbox / PROCESSING / f"{stamp}--{path.name}"
+        claim = options.inbox / PROCESSING / stamp
         try:
-            os.rename(path, target)  # atomic: if another run took it first, this fails
-        except FileNotFoundError:
+            claim.mkdir()
+            os.rename(path, claim / path.name)  # atomic: if another run took it, this fails
+        except OSError as error:
+            log.warning("inbox: could not claim %s: %s", path.name, error)
+            with contextlib.suppress(OSError):
+                claim.rmdir()
             continue
-        claimed.append(target)
+        claimed.append(claim / path.name)
     return claimed
 
 
-def _original_name(claimed: Path) -> str:
-    return claimed.name.split("--", 1)[1] if "--" in claimed.name else claimed.name
-
-
 def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Processed:
-    name = _original_name(claimed)
+    name, claim = claimed.name, claimed.parent
+    attempts = _attempt(claim)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).stem)[:80] or "file"
-    run_folder = options.out / f"{claimed.name.split('--', 1)[0]}-{stem}"
-    check = CheckOptions(
-        inputs=(str(claimed),),
-        input_names=(name,),
-        accounts=options.accounts,
-        out=run_folder,
-        run_date=run_date,
-        allow_missing=options.allow_missing,
-        cache_dir=options.cache_dir,
-    )
+    run_folder = options.out / f"{claim.name}-{stem}"
     try:
+        if attempts > MAX_ATTEMPTS:
+            raise PortflowError(
+                f"{name}: gave up after {MAX_ATTEMPTS} attempts (the runs "
+                "processing it stopped before finishing)"
+            )
         if Path(name).suffix.lower() not in INPUT_SUFFIXES:
             raise PortflowError(f"{name}: not a list portflow reads (csv, tsv, xlsx, txt)")
+        check = CheckOptions(
+            inputs=(str(claimed),),
+            input_names=(name,),
+            accounts=options.accounts,
+            out=run_folder,
+            run_date=run_date,
+            allow_missing=options.allow_missing,
+            cache_dir=options.cache_dir,
+        )
         if options.manifest is not None and options.system_url is not None:
             summary = run_submit(
                 SubmitOptions(check=check, manifest=options.manifest, system_url=options.system_url)
@@ -133,17 +162,22 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         else:
             summary = run_check(check).summary
     except Exception as error:  # noqa: BLE001 - a bad file must not stop the inbox
+        if isinstance(error, PortflowError) and error.retryable:
+            _finish(claimed, options.inbox / name)  # back in the inbox: the next pass tries
+            log.warning("inbox: %s will be tried again: %s", name, error)
+            return Processed(name, RETRY, str(run_folder), str(error))
         detail = (
             str(error)
             if isinstance(error, PortflowError)
             else f"{name}: unexpected error (a bug): {type(error).__name__}: {error}"
         )
-        run_folder.mkdir(parents=True, exist_ok=True)
-        (run_folder / "error.txt").write_text(f"{detail}\n", encoding="utf-8")
-        _move(claimed, options.inbox / FAILED / name)
+        with contextlib.suppress(OSError):
+            run_folder.mkdir(parents=True, exist_ok=True)
+            (run_folder / "error.txt").write_text(f"{detail}\n", encoding="utf-8")
+        _finish(claimed, options.inbox / FAILED / name)
         log.warning("inbox: %s failed: %s", name, detail)
         return Processed(name, FAILED, str(run_folder), detail)
-    _move(claimed, options.inbox / DONE / name)
+    _finish(claimed, options.inbox / DONE / name)
     detail = (
         f"{summary['rows']} rows: {summary['accepted']} accepted, "
         f"{summary['rejected']} rejected, {summary['fax']} fax"
@@ -152,10 +186,25 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
     return Processed(name, DONE, str(run_folder), detail)
 
 
-def _move(source: Path, target: Path) -> None:
-    """Into done/ or failed/, never over an earlier file of the same name."""
+def _attempt(claim: Path) -> int:
+    """Count this attempt at a claim (a sidecar file beside the claimed file)."""
+    counter = claim / ATTEMPTS_FILE
+    try:
+        attempts = int(counter.read_text()) + 1 if counter.exists() else 1
+    except (OSError, ValueError):
+        attempts = 1
+    with contextlib.suppress(OSError):
+        counter.write_text(str(attempts))
+    return attempts
+
+
+def _finish(claimed: Path, target: Path) -> None:
+    """Move the file out of its claim (never over an earlier file), then drop the claim."""
     candidate, number = target, 2
     while candidate.exists():
         candidate = target.with_name(f"{target.stem} ({number}){target.suffix}")
         number += 1
-    os.replace(source, candidate)
+    os.replace(claimed, candidate)
+    with contextlib.suppress(OSError):
+        (claimed.parent / ATTEMPTS_FILE).unlink(missing_ok=True)
+        claimed.parent.rmdir()

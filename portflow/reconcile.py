@@ -25,9 +25,9 @@ from portflow.reports.safety import safe_frame
 from portflow.reports.staging import SUMMARY, StagedOutputs
 from portflow.reports.workbook import SummarySheet, write_report_workbook
 from portflow.settings import load_settings
-from portflow.state import ReconcileState
+from portflow.state import Key, ReconcileState
 from portflow.summary import new_run_id
-from rules.reconcile import Finding, due_date, reconcile
+from rules.reconcile import Finding, reconcile
 
 RECONCILIATION_CSV = "reconciliation.csv"
 RECONCILIATION_XLSX = "reconciliation.xlsx"
@@ -53,9 +53,18 @@ REQUEST_SCHEMA = {
     "foc_date": pl.Date,
     "port_group": pl.String,
     "submitted_on": pl.Date,
+    "latest_completion": pl.Date,
     "e164": pl.String,
     "routing_id": pl.String,
     "receiving_number": pl.String,
+}
+# The account tables the findings use (routing is not one), and the findings each feeds.
+FINDINGS_OF_TABLE = {
+    "tracking_numbers": ("COMPLETED_NOT_CONFIGURED", "ROUTING_MISMATCH"),
+    "receiving_numbers": ("NEW_CONFLICT",),
+    "failsafe_numbers": ("NEW_CONFLICT",),
+    "users": ("NEW_CONFLICT",),
+    "port_requests": ("STATUS_MISMATCH",),
 }
 
 
@@ -68,6 +77,7 @@ class ReconcileOptions:
     state: Path
     allow_missing: frozenset[str] = frozenset()
     cache_dir: Path | None = None
+    create_system: bool = False  # an embedded store that does not exist yet: made, empty
 
 
 @dataclass
@@ -85,13 +95,31 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         options.accounts,
         normaliser=normaliser,
         allow_missing=options.allow_missing,
+        needed=tuple(FINDINGS_OF_TABLE),
     )
-    system, requests = step("read the porting system", read_requests, options.system_url)
+    system, requests = step(
+        "read the porting system", read_requests, options.system_url, create=options.create_system
+    )
     frame = requests_table(requests)
     found = step("reconcile", reconcile, frame, accounts.tables, run_date=options.run_date)
+    skipped = {
+        code
+        for table, codes in FINDINGS_OF_TABLE.items()
+        if accounts.table(table) is None
+        for code in codes
+    }
+    checked = {finding.name for finding in Finding} - skipped
     state = ReconcileState(options.state)
-    previous_run, previous = state.previous()
-    report = step("mark what is new", report_rows, found, frame, previous)
+    scope = f"{system} | {options.accounts.resolve()}"
+    previous = state.previous(scope, options.run_date)
+    report = step("mark what is new", report_rows, found, frame, previous.keys)
+    keys = _keys(report)
+    # A finding is resolved when its code was looked for both times and it is gone.
+    resolved = {
+        key
+        for key in previous.keys - keys
+        if key[0] in checked and key[0] in previous.codes_checked
+    }
     run_id = new_run_id()
     summary = {
         "run_id": run_id,
@@ -99,26 +127,35 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         "portflow_version": __version__,
         "system": system,
         "accounts": accounts.files,
-        "previous_run": previous_run,
+        "previous_run": previous.run_id,
+        "previous_run_date": previous.run_date,
         "requests": len(requests),
         "numbers": frame.height,
         "requests_by_status": dict(sorted(Counter(r.status for r in requests).items())),
         "findings": report.height,
         "new_findings": int(report.get_column("new").sum()),
-        "resolved_since_previous": len(previous - _keys(report)),
+        "resolved_since_previous": len(resolved),
         "findings_by_code": _by_code(report),
         "new_by_code": _by_code(report.filter(pl.col("new"))),
-        "warnings": [*accounts.warnings, *accounts.skipped_checks],
+        "findings_not_checked": sorted(skipped),
+        "warnings": [
+            *accounts.warnings,
+            *[
+                f"table {table} was not provided: {', '.join(codes)} not looked for"
+                for table, codes in FINDINGS_OF_TABLE.items()
+                if accounts.table(table) is None
+            ],
+        ],
         "outputs": list(OUTPUTS),
     }
     written = step("write outputs", write_reconciliation, report, summary, options.out)
-    state.record(run_id, options.run_date, _keys(report))
+    state.record(scope, run_id, options.run_date, keys, checked)
     return ReconcileResult(summary, report, written)
 
 
-def read_requests(url: str) -> tuple[str, list[PortRequest]]:
-    """Every request (an embedded store that does not exist yet is made, empty)."""
-    with opened(url, load_settings()) as system:
+def read_requests(url: str, *, create: bool = False) -> tuple[str, list[PortRequest]]:
+    """Every request; a missing embedded store is an error unless `create` (then: empty)."""
+    with opened(url, load_settings(), create=create) as system:
         return system.description, system.list_requests()
 
 
@@ -132,6 +169,7 @@ def requests_table(requests: list[PortRequest]) -> pl.DataFrame:
             r.foc_date,
             r.port_group,
             r.created_at.date(),
+            r.latest_completion,
             line.e164,
             line.routing_id,
             line.receiving_number,
@@ -143,7 +181,7 @@ def requests_table(requests: list[PortRequest]) -> pl.DataFrame:
 
 
 def report_rows(
-    found: pl.DataFrame, requests: pl.DataFrame, previous: set[tuple[str, str, str]]
+    found: pl.DataFrame, requests: pl.DataFrame, previous: frozenset[Key]
 ) -> pl.DataFrame:
     """Findings with their request's facts, and `new` when the previous run did not have them."""
     seen = pl.DataFrame(
@@ -151,7 +189,7 @@ def report_rows(
         schema={"code": pl.String, "port_request_id": pl.String, "e164": pl.String},
         orient="row",
     )
-    details = requests.with_columns(due_by=due_date()).select(
+    details = requests.select(
         "port_request_id",
         "e164",
         "port_group",
@@ -159,7 +197,7 @@ def report_rows(
         "carrier_reason",
         "foc_date",
         "submitted_on",
-        "due_by",
+        due_by="latest_completion",
     )
     return (
         found.join(details, on=["port_request_id", "e164"], how="left")
@@ -243,7 +281,7 @@ def _summary_sheet(summary: dict[str, Any]) -> SummarySheet:
     )
 
 
-def _keys(report: pl.DataFrame) -> set[tuple[str, str, str]]:
+def _keys(report: pl.DataFrame) -> set[Key]:
     return {(c, r, e) for c, r, e in report.select("code", "port_request_id", "e164").iter_rows()}
 
 

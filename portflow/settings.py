@@ -15,6 +15,11 @@ from portflow.errors import UsageError
 from portflow.porting.http import RetryPolicy
 
 DEFAULT_LOG_LEVEL = "WARNING"
+# portflow serve: when the nightly runs, how often the inbox is looked at, heartbeats.
+DEFAULT_CRON = "0 2 * * *"
+DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_INTERVAL_SECONDS = 60
+HEARTBEAT_SECONDS = 30
 DEFAULT_TIMEOUT = 30.0
 N = TypeVar("N", int, float)
 _AT_LEAST_ONE = {"PORTFLOW_SYSTEM_ATTEMPTS", "PORTFLOW_SYSTEM_TIMEOUT"}

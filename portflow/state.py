@@ -1,4 +1,9 @@
-"""What portflow remembers between runs: the findings of each reconciliation (SQLite)."""
+"""What portflow remembers between runs: the findings of each reconciliation (SQLite).
+
+Runs are kept per scope (porting system + accounts folder): several accounts or systems can
+share one state file. A run is compared with the latest earlier-dated run of its scope; a
+second run for the same date replaces the first (a re-run of a night is the same night).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from portflow.errors import UsageError
@@ -15,12 +21,15 @@ Key = tuple[str, str, str]  # (code, port_request_id, e164)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reconciliations (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
     run_id TEXT NOT NULL UNIQUE,
     run_date TEXT NOT NULL,
+    codes_checked TEXT NOT NULL,  -- the finding codes this run looked for, ';'-joined
     finished_at TEXT NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS reconciliations_night ON reconciliations(scope, run_date);
 CREATE TABLE IF NOT EXISTS reconciliation_findings (
-    run_id TEXT NOT NULL REFERENCES reconciliations(run_id),
+    run_id TEXT NOT NULL REFERENCES reconciliations(run_id) ON DELETE CASCADE,
     code TEXT NOT NULL,
     port_request_id TEXT NOT NULL,
     e164 TEXT NOT NULL,
@@ -29,8 +38,18 @@ CREATE TABLE IF NOT EXISTS reconciliation_findings (
 """
 
 
+@dataclass(frozen=True)
+class Previous:
+    """The run to compare with: its ID, date, findings and the codes it looked for."""
+
+    run_id: str | None
+    run_date: str | None
+    keys: frozenset[Key]
+    codes_checked: frozenset[str]
+
+
 class ReconcileState:
-    """Each reconciliation's findings, so the next one can say which are new."""
+    """Each reconciliation's findings, so that the next one can say which are new."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -44,32 +63,58 @@ class ReconcileState:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         connection = sqlite3.connect(self.path, timeout=60)
+        connection.execute("PRAGMA foreign_keys=ON")
         try:
             with connection:  # one transaction
                 yield connection
         finally:
             connection.close()
 
-    def previous(self) -> tuple[str | None, set[Key]]:
-        """The last reconciliation's run ID and its findings (None, empty: the first run)."""
+    def previous(self, scope: str, run_date: dt.date) -> Previous:
+        """The latest run of `scope` dated before `run_date` (none: every finding is new)."""
         with self._connect() as db:
             last = db.execute(
-                "SELECT run_id FROM reconciliations ORDER BY seq DESC LIMIT 1"
+                "SELECT run_id, run_date, codes_checked FROM reconciliations "
+                "WHERE scope = ? AND run_date < ? ORDER BY run_date DESC, seq DESC LIMIT 1",
+                (scope, run_date.isoformat()),
             ).fetchone()
             if last is None:
-                return None, set()
+                return Previous(None, None, frozenset(), frozenset())
             rows = db.execute(
                 "SELECT code, port_request_id, e164 FROM reconciliation_findings WHERE run_id = ?",
                 (last[0],),
             ).fetchall()
-        return last[0], {(r[0], r[1], r[2]) for r in rows}
+        return Previous(
+            last[0],
+            last[1],
+            frozenset((r[0], r[1], r[2]) for r in rows),
+            frozenset(filter(None, last[2].split(";"))),
+        )
 
-    def record(self, run_id: str, run_date: dt.date, keys: Iterable[Key]) -> None:
+    def record(
+        self,
+        scope: str,
+        run_id: str,
+        run_date: dt.date,
+        keys: Iterable[Key],
+        codes_checked: Iterable[str],
+    ) -> None:
         """Remember this run's findings (after its outputs are written)."""
         with self._connect() as db:
             db.execute(
-                "INSERT INTO reconciliations (run_id, run_date, finished_at) VALUES (?, ?, ?)",
-                (run_id, run_date.isoformat(), dt.datetime.now(dt.UTC).isoformat()),
+                "DELETE FROM reconciliations WHERE scope = ? AND run_date = ?",
+                (scope, run_date.isoformat()),
+            )
+            db.execute(
+                "INSERT INTO reconciliations (scope, run_id, run_date, codes_checked, "
+                "finished_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    scope,
+                    run_id,
+                    run_date.isoformat(),
+                    ";".join(sorted(codes_checked)),
+                    dt.datetime.now(dt.UTC).isoformat(),
+                ),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO reconciliation_findings VALUES (?, ?, ?, ?)",

@@ -12,9 +12,9 @@ from enum import Enum
 
 import polars as pl
 
-from rules.groups import FAX_WINDOW, WINDOWS
+from rules.statuses import EXPORT_LEVELS, PENDING_SYSTEM_STATUSES, SYSTEM_LEVELS
 
-PENDING = ("submitted", "exception", "foc")
+PENDING = PENDING_SYSTEM_STATUSES
 FINDING_COLUMNS = ("code", "port_request_id", "e164", "detail", "action")
 
 
@@ -110,22 +110,6 @@ CARRIER_CODES: Mapping[str, str] = {
     "FRZ": "FREEZE",
     "FREEZE": "FREEZE",
 }
-# Export statuses and porting-system statuses, in one vocabulary.
-CANONICAL_STATUS = {
-    "draft": "draft",
-    "submitted": "submitted",
-    "pending": "submitted",
-    "in_progress": "submitted",
-    "exception": "exception",
-    "foc": "foc",
-    "scheduled": "foc",
-    "complete": "complete",
-    "completed": "complete",
-    "ported": "complete",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "rejected": "cancelled",
-}
 
 
 def _findings(rows: pl.DataFrame, code: Finding, detail: pl.Expr, action: pl.Expr) -> pl.DataFrame:
@@ -138,45 +122,45 @@ def _findings(rows: pl.DataFrame, code: Finding, detail: pl.Expr, action: pl.Exp
     )
 
 
-def due_date() -> pl.Expr:
-    """Latest completion: the window from submission (US 28 days, CA 42, fax 14)."""
-    country = pl.col("port_group").str.split("-").list.first()
-    days = (
-        pl.when(pl.col("port_group").str.ends_with("-fax"))
-        .then(FAX_WINDOW[1])
-        .otherwise(
-            country.replace_strict(
-                {c: w[1] for c, w in WINDOWS.items()},
-                default=WINDOWS["US"][1],
-                return_dtype=pl.Int64,
-            )
-        )
-    )
-    return pl.col("submitted_on") + pl.duration(days=days)
-
-
 def overdue(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
-    late = requests.with_columns(due=due_date()).filter(
-        pl.col("status").is_in(PENDING) & (pl.col("due") < pl.lit(run_date))
+    """Submitted or at FOC, and past the latest completion the request was made with.
+
+    Exceptions are CARRIER_EXCEPTION findings of their own, not also overdue.
+    """
+    late = requests.filter(
+        pl.col("status").is_in(["submitted", "foc"])
+        & (pl.col("latest_completion") < pl.lit(run_date))
     )
-    days = (pl.lit(run_date) - pl.col("due")).dt.total_days().cast(pl.String)
+    days = (pl.lit(run_date) - pl.col("latest_completion")).dt.total_days().cast(pl.String)
+    foc = pl.col("foc_date").cast(pl.String)
     return _findings(
         late,
         Finding.OVERDUE,
         pl.concat_str(
-            pl.lit("submitted "),
-            pl.col("submitted_on").cast(pl.String),
-            pl.lit(", due by "),
-            pl.col("due").cast(pl.String),
+            pl.lit("due by "),
+            pl.col("latest_completion").cast(pl.String),
             pl.lit(", "),
             days,
             pl.lit(" day(s) late, still "),
             pl.col("status"),
+            pl.when(foc.is_not_null())
+            .then(pl.concat_str(pl.lit(" (FOC "), foc, pl.lit(")")))
+            .otherwise(pl.lit("")),
         ),
-        pl.concat_str(
-            pl.lit("Chase the losing carrier about "),
-            pl.col("port_request_id"),
-            pl.lit(": ask for the FOC date or the unreported exception."),
+        pl.when(pl.col("status") == "foc")
+        .then(
+            pl.concat_str(
+                pl.lit("The FOC date has passed: ask the losing carrier why "),
+                pl.col("port_request_id"),
+                pl.lit(" did not complete, and for a new date."),
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("Chase the losing carrier about "),
+                pl.col("port_request_id"),
+                pl.lit(": ask for the FOC date, or for the exception nobody reported."),
+            )
         ),
     )
 
@@ -325,8 +309,8 @@ def new_conflict(
 
 
 def status_mismatch(requests: pl.DataFrame, export: pl.DataFrame) -> pl.DataFrame:
-    """Numbers of requests the export knows, whose status there differs (or that it lacks)."""
-    canonical = {k: v for k, v in CANONICAL_STATUS.items()}
+    """Numbers of requests the export knows, at another level there (active, complete, not
+    blocking: the two vocabularies differ), or missing from the export's copy."""
     known = export.filter(
         pl.col("port_request_id").is_in(requests.get_column("port_request_id").unique().implode())
     )
@@ -334,14 +318,21 @@ def status_mismatch(requests: pl.DataFrame, export: pl.DataFrame) -> pl.DataFram
         "port_request_id",
         "e164",
         export_status=pl.col("status"),
-        export_canonical=pl.col("status").replace_strict(canonical, default=pl.col("status")),
+        export_level=pl.col("status").replace_strict(
+            EXPORT_LEVELS, default="unknown", return_dtype=pl.String
+        ),
     ).unique(["port_request_id", "e164"])
     ours = requests.filter(
         pl.col("port_request_id").is_in(known.get_column("port_request_id").unique().implode())
+    ).with_columns(
+        level=pl.col("status").replace_strict(
+            SYSTEM_LEVELS, default="unknown", return_dtype=pl.String
+        )
     )
     joined = ours.join(listed, on=["port_request_id", "e164"], how="left")
     differ = joined.filter(
-        pl.col("export_status").is_null() | (pl.col("export_canonical") != pl.col("status"))
+        pl.col("export_status").is_null()
+        | ((pl.col("export_level") != pl.col("level")) & (pl.col("export_level") != "unknown"))
     )
     return _findings(
         differ,
@@ -359,8 +350,13 @@ def status_mismatch(requests: pl.DataFrame, export: pl.DataFrame) -> pl.DataFram
             pl.concat_str(
                 pl.lit("the export says "),
                 pl.col("export_status"),
-                pl.lit(", the porting system says "),
+                pl.lit(" ("),
+                pl.col("export_level"),
+                pl.lit("), the porting system says "),
                 pl.col("status"),
+                pl.lit(" ("),
+                pl.col("level"),
+                pl.lit(")"),
             )
         ),
         pl.lit(

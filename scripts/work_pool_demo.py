@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from portflow.porting.store import SqliteSystem
+
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = [sys.executable, "-m", "prefect"]
 
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     try:
+        SqliteSystem(folder / "porting-system.db")  # the demo's (empty) porting system
         step(f"starting a Prefect server on {api}")
         with (folder / "server.log").open("wb") as log:
             processes.append(

@@ -8,6 +8,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from portflow.inbox import InboxOptions, process_inbox
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 
@@ -52,7 +54,7 @@ def test_good_files_go_to_done_bad_ones_to_failed_each_once(tmp_path: Path) -> N
     assert listing(settings.inbox / "done") == ["wave1.csv"]
     assert listing(settings.inbox / "failed") == ["broken.xlsx", "photo.jpg"]
     assert listing(settings.inbox) == [".partial.csv"]
-    assert listing(settings.inbox / "processing") == []
+    assert list((settings.inbox / "processing").iterdir()) == []
     done = next(p for p in result.processed if p.outcome == "done")
     assert (Path(done.run_folder) / "rejects.csv").exists()
     assert "2 rows: 1 accepted, 1 rejected" in done.detail
@@ -71,7 +73,11 @@ def test_a_file_still_being_copied_waits(tmp_path: Path) -> None:
 
 def test_a_file_left_claimed_by_a_crashed_run_is_finished_next_time(tmp_path: Path) -> None:
     settings = options(tmp_path)
-    drop(settings.inbox / "processing", "20261126T020000000000Z--wave2.csv", b"Phone\n4155552671\n")
+    drop(
+        settings.inbox / "processing" / "20261126T020000000000Z",
+        "wave2.csv",
+        b"Phone\n4155552671\n",
+    )
     result = process_inbox(settings)
     assert [(p.file, p.outcome) for p in result.processed] == [("wave2.csv", "done")]
     assert listing(settings.inbox / "done") == ["wave2.csv"]
@@ -95,3 +101,42 @@ def test_with_a_manifest_the_inbox_submits(tmp_path: Path) -> None:
     result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
     assert [p.outcome for p in result.processed] == ["done"]
     assert (Path(result.processed[0].run_folder) / "submitted.csv").exists()
+
+
+def test_a_claim_abandoned_again_and_again_goes_to_failed(tmp_path: Path) -> None:
+    settings = options(tmp_path)
+    claim = settings.inbox / "processing" / "20261126T020000000000Z"
+    drop(claim, "poison.csv", b"Phone\n4155552671\n")
+    (claim / ".attempts").write_text("3")  # three runs died processing it
+    result = process_inbox(settings)
+    assert [(p.file, p.outcome) for p in result.processed] == [("poison.csv", "failed")]
+    assert "gave up after 3 attempts" in result.processed[0].detail
+    assert listing(settings.inbox / "failed") == ["poison.csv"]
+
+
+def test_a_name_too_long_to_claim_does_not_block_the_others(tmp_path: Path) -> None:
+    settings = options(tmp_path)
+    drop(settings.inbox, "a_good.csv", b"Phone\n4155552671\n")
+    long_name = "x" * 250 + ".csv"
+    drop(settings.inbox, long_name, b"Phone\n4155552672\n")
+    result = process_inbox(settings)
+    assert sorted((p.file, p.outcome) for p in result.processed) == [
+        ("a_good.csv", "done"),
+        (long_name, "done"),
+    ]
+
+
+def test_an_unreachable_porting_system_sends_the_file_back_to_the_inbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    shutil.copy(SAMPLES / "manifest.yaml", tmp_path / "manifest.yaml")
+    settings = options(
+        tmp_path, manifest=tmp_path / "manifest.yaml", system_url="http://127.0.0.1:9/unreachable"
+    )
+    drop(settings.inbox, "wave.csv", b"Phone\n4155552671\n")
+    monkeypatch.setenv("PORTFLOW_SYSTEM_TOKEN", "t")
+    monkeypatch.setenv("PORTFLOW_SYSTEM_ATTEMPTS", "1")
+    result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
+    assert [p.outcome for p in result.processed] == ["retry"]
+    assert listing(settings.inbox) == ["wave.csv"] and listing(settings.inbox / "failed") == []

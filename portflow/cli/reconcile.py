@@ -59,6 +59,7 @@ def reconcile(
         accounts=Path(accounts),
         out=Path(out),
         system_url=system or settings.system_url,
+        create_system=system is None,  # the default embedded store may not exist yet
         run_date=parse_date(run_date),
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing),
@@ -75,7 +76,7 @@ def reconcile(
                 reconcile_flow,
                 accounts=str(options.accounts),
                 out=str(options.out),
-                system_url=options.system_url,
+                system_url=system,
                 state=str(options.state),
                 run_date=options.run_date.isoformat(),
                 allow_missing=sorted(options.allow_missing),

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +18,13 @@ from pathlib import Path
 import click
 import httpx
 
-from portflow.cli.common import stdout, system_option
-from portflow.errors import UsageError
+from portflow.cli.common import stderr, stdout, system_option
+from portflow.errors import EXIT_UNREACHABLE, UsageError
 from portflow.settings import (
+    DEFAULT_CRON,
+    DEFAULT_INTERVAL_SECONDS,
+    DEFAULT_TIMEZONE,
+    HEARTBEAT_SECONDS,
     Settings,
     point_prefect_at,
     prefect_server_environment,
@@ -22,9 +32,8 @@ from portflow.settings import (
     use_prefect_defaults,
 )
 
-HEARTBEAT_SECONDS = 30  # flows/deployments.HEARTBEAT_SECONDS (Prefect is imported later)
-
 SERVER_START_SECONDS = 120
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?#LW]+$")
 
 
 @click.command()
@@ -49,11 +58,11 @@ SERVER_START_SECONDS = 120
 @system_option
 @click.option("--state", metavar="PATH", help="Reconciliation state (default: in the data dir).")
 @click.option(
-    "--cron", default="0 2 * * *", show_default=True, help="When the nightly reconciliation runs."
+    "--cron", default=DEFAULT_CRON, show_default=True, help="When the nightly reconciliation runs."
 )
 @click.option(
     "--timezone",
-    default="America/New_York",
+    default=DEFAULT_TIMEZONE,
     show_default=True,
     help="The cron's timezone (and the run date's).",
 )
@@ -61,7 +70,7 @@ SERVER_START_SECONDS = 120
     "--interval",
     "interval_seconds",
     type=click.IntRange(min=5),
-    default=60,
+    default=DEFAULT_INTERVAL_SECONDS,
     show_default=True,
     metavar="SECONDS",
     help="How often the inbox is checked.",
@@ -91,6 +100,7 @@ def serve(
     if manifest and not inbox:
         raise UsageError("--manifest needs --inbox: it submits the files dropped there")
     _check_timezone(timezone)
+    _check_cron(cron)
     absolute = {
         name: str(Path(value).resolve()) if value else None
         for name, value in (
@@ -101,27 +111,31 @@ def serve(
             ("state", state),
         )
     }
-    with _prefect_api(settings, prefect_port) as api:
+    with _prefect_api(settings, prefect_port) as (api, own_server):
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")
         use_flow_heartbeats(HEARTBEAT_SECONDS)
         from prefect import serve as prefect_serve
 
         from flows.deployments import ServeOptions, build_deployments, ensure_zombie_automation
 
-        ensure_zombie_automation()
-        deployments = build_deployments(
-            ServeOptions(
-                accounts=absolute["accounts"] or accounts,
-                out=absolute["out"] or out,
-                system_url=system,
-                state=absolute["state"],
-                inbox=absolute["inbox"],
-                manifest=absolute["manifest"],
-                cron=cron,
-                timezone=timezone,
-                interval_seconds=interval_seconds,
+        try:
+            deployments = build_deployments(
+                ServeOptions(
+                    accounts=absolute["accounts"] or accounts,
+                    out=absolute["out"] or out,
+                    system_url=system,
+                    state=absolute["state"],
+                    inbox=absolute["inbox"],
+                    manifest=absolute["manifest"],
+                    cron=cron,
+                    timezone=timezone,
+                    interval_seconds=interval_seconds,
+                )
             )
-        )
+        except ValueError as error:  # pydantic's verdict on the schedule
+            raise UsageError(f"--cron {cron!r}: {str(error).splitlines()[-1].strip()}") from None
+        if own_server:  # on a shared server, leave other teams' runs to their own rules
+            ensure_zombie_automation()
         stdout.print(
             f"Serving on Prefect API {api} (UI: {api.removesuffix('/api')}):", markup=False
         )
@@ -144,35 +158,65 @@ def _check_timezone(name: str) -> None:
         raise UsageError(f"--timezone {name!r} is not a timezone like America/New_York") from None
 
 
+def _check_cron(expression: str) -> None:
+    """The shape of a cron expression (Prefect checks the values when it builds the schedule)."""
+    fields = expression.split()
+    if len(fields) not in (5, 6) or not all(_CRON_FIELD.match(f) for f in fields):
+        raise UsageError(f"--cron {expression!r} is not a cron expression like '0 2 * * *'")
+
+
 @contextmanager
-def _prefect_api(settings: Settings, port: int) -> Iterator[str]:
-    """The configured Prefect API, or a local server started (and stopped) here."""
+def _prefect_api(settings: Settings, port: int) -> Iterator[tuple[str, bool]]:
+    """(API URL, started here): the configured Prefect API, or a local server of our own."""
     if settings.prefect_api_url:
-        yield settings.prefect_api_url
+        if not _healthy(settings.prefect_api_url):
+            raise UsageError(
+                f"PREFECT_API_URL {settings.prefect_api_url} does not answer; start "
+                "that server, or unset PREFECT_API_URL to let serve start one"
+            )
+        yield settings.prefect_api_url, False
         return
     api = f"http://127.0.0.1:{port}/api"
-    stdout.print(f"No PREFECT_API_URL: starting a local Prefect server on {api} ...", markup=False)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=prefect_server_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    if not _port_free(port):
+        raise UsageError(
+            f"port {port} is in use; pick another with --prefect-port, or point "
+            "PREFECT_API_URL at the Prefect server listening there"
+        )
+    log_path = settings.data_dir / "prefect-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    stdout.print(
+        f"No PREFECT_API_URL: starting a local Prefect server on {api} (log: {log_path}) ...",
+        markup=False,
     )
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=prefect_server_environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own session, so that Ctrl-C reaches serve first (which still needs the
+            # server to stop serving cleanly); and it dies with serve, however serve ends.
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    stopping = threading.Event()
     try:
-        _wait_healthy(api, server)
+        _wait_healthy(api, server, log_path)
         point_prefect_at(api)
-        yield api
+        _watch(server, log_path, stopping)
+        yield api, True
     finally:
+        stopping.set()
         server.terminate()
         try:
             server.wait(timeout=20)
@@ -180,19 +224,56 @@ def _prefect_api(settings: Settings, port: int) -> Iterator[str]:
             server.kill()
 
 
-def _wait_healthy(api: str, server: subprocess.Popen[bytes]) -> None:
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the parent dies (Linux; elsewhere, Ctrl-C still cleans up)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _watch(server: subprocess.Popen[bytes], log_path: Path, stopping: threading.Event) -> None:
+    """If the local server stops while serving, say so and stop: nothing would run."""
+
+    def watch() -> None:
+        code = server.wait()
+        if stopping.is_set():
+            return
+        stderr.print(
+            f"portflow: error: the local Prefect server stopped (exit {code}); "
+            f"serving stopped; see {log_path}",
+            markup=False,
+        )
+        os._exit(EXIT_UNREACHABLE)
+
+    threading.Thread(target=watch, name="prefect-server-watch", daemon=True).start()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _healthy(api: str) -> bool:
+    try:
+        return httpx.get(f"{api.rstrip('/')}/health", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _wait_healthy(api: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            detail = (server.stderr.read() if server.stderr else b"").decode(errors="replace")
-            last = detail.strip().splitlines()[-1] if detail.strip() else "no output"
-            raise UsageError(f"the local Prefect server did not start: {last}")
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
+            raise UsageError(
+                f"the local Prefect server did not start (exit {server.returncode}); see {log_path}"
+            )
+        if _healthy(api):
+            return
         time.sleep(0.5)
     raise UsageError(
-        f"the local Prefect server did not answer on {api} within {SERVER_START_SECONDS} s"
+        f"the local Prefect server did not answer on {api} within "
+        f"{SERVER_START_SECONDS} s; see {log_path}"
     )

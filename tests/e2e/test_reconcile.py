@@ -81,7 +81,11 @@ def scenario(tmp_path: Path) -> tuple[Path, str, Path]:
         failsafe.write(f"{pending[1]}\n")
     with (accounts / "port_requests.csv").open("a") as export:
         for e164 in of("PR-000003"):
-            export.write(f"PR-000003,{e164},pending\n")  # the system says foc
+            export.write(f"PR-000003,{e164},pending\n")  # foc in the system: both active
+        for e164 in of("PR-000001"):
+            export.write(f"PR-000001,{e164},pending\n")  # exception: still active, agrees
+        for e164 in of("PR-000004"):
+            export.write(f"PR-000004,{e164},in_progress\n")  # the system says complete
         for e164 in of("PR-000008")[1:]:
             export.write(f"PR-000008,{e164},submitted\n")  # agrees, but lacks one number
     return accounts, system, tmp_path
@@ -89,19 +93,26 @@ def scenario(tmp_path: Path) -> tuple[Path, str, Path]:
 
 def test_every_finding_code_and_new_on_the_next_run(scenario: tuple[Path, str, Path]) -> None:
     accounts, system, tmp_path = scenario
-    night = (dt.date.today() + dt.timedelta(days=45)).isoformat()  # the US window is 28 days
+    first_night = dt.date.today() + dt.timedelta(days=45)  # past the US window of 28 days
     state = str(tmp_path / "state.db")
-    common = (
-        "--accounts",
-        str(accounts),
-        "--system",
-        system,
-        "--state",
-        state,
-        "--run-date",
-        night,
-    )
-    first = run("reconcile", *common, "--out", str(tmp_path / "night1"))
+
+    def nightly(number: int) -> str:
+        night = (first_night + dt.timedelta(days=number - 1)).isoformat()
+        return run(
+            "reconcile",
+            "--accounts",
+            str(accounts),
+            "--system",
+            system,
+            "--state",
+            state,
+            "--run-date",
+            night,
+            "--out",
+            str(tmp_path / f"night{number}"),
+        )
+
+    first = nightly(1)
     report = findings(tmp_path / "night1")
     by_code = dict(report.group_by("code").len().iter_rows())
     assert set(by_code) == {
@@ -114,7 +125,12 @@ def test_every_finding_code_and_new_on_the_next_run(scenario: tuple[Path, str, P
     }
     assert by_code["CARRIER_EXCEPTION"] == 20 and by_code["COMPLETED_NOT_CONFIGURED"] == 10
     assert by_code["ROUTING_MISMATCH"] == 1 and by_code["NEW_CONFLICT"] == 2
-    assert by_code["STATUS_MISMATCH"] == 10 + 1
+    assert by_code["STATUS_MISMATCH"] == 10 + 1  # PR-000004's ten, PR-000008's missing one
+    mismatched = set(report.filter(pl.col("code") == "STATUS_MISMATCH")["port_request_id"])
+    assert mismatched == {"PR-000004", "PR-000008"}
+    overdue = report.filter(pl.col("code") == "OVERDUE")
+    assert set(overdue["status"]) == {"submitted", "foc"}  # exceptions are their own finding
+    assert by_code["OVERDUE"] == 10 + 10 + 10 + 4 + 2  # PR-000003 (foc), 7, 8, 9, 10
     assert set(report["new"]) == {"yes"}
     pin = report.filter(
         (pl.col("code") == "CARRIER_EXCEPTION") & (pl.col("port_request_id") == "PR-000001")
@@ -128,24 +144,37 @@ def test_every_finding_code_and_new_on_the_next_run(scenario: tuple[Path, str, P
     assert not report.filter(pl.col("port_request_id") == "PR-000006").height  # cancelled
     assert f"{report.height} finding(s), {report.height} new" in first
 
-    second = run("reconcile", *common, "--out", str(tmp_path / "night2"))
+    again = nightly(1)  # the same night again replaces it: still compared with no night
+    assert ", 0 new," not in again
+    second = nightly(2)
     assert set(findings(tmp_path / "night2")["new"]) == {"no"}
     assert ", 0 new," in second
 
     run("system", "set-status", "PR-000009", "exception", "--reason", "4P", "--system", system)
     run("system", "set-status", "PR-000002", "cancelled", "--system", system)
-    run("reconcile", *common, "--out", str(tmp_path / "night3"))
+    nightly(3)
     third = findings(tmp_path / "night3")
     new = third.filter(pl.col("new") == "yes")
     assert set(new["code"]) == {"CARRIER_EXCEPTION"}
     assert set(new["port_request_id"]) == {"PR-000009"}
     summary = json.loads((tmp_path / "night3" / "summary.json").read_text())
-    assert summary["resolved_since_previous"] == 20  # PR-000002: exception and overdue, gone
+    # PR-000002's ten exceptions (cancelled) and PR-000009's four OVERDUE (now an exception)
+    assert summary["resolved_since_previous"] == 10 + 4
     assert summary["new_findings"] == new.height == 4  # PR-000009 holds the last 4 numbers
 
 
 def test_the_reconciliation_workbook_opens_on_its_summary(scenario: tuple[Path, str, Path]) -> None:
     accounts, system, tmp_path = scenario
+    run(
+        "system",
+        "set-status",
+        "PR-000010",
+        "exception",
+        "--reason",
+        '=HYPERLINK("x")',
+        "--system",
+        system,
+    )
     run(
         "reconcile",
         "--accounts",
@@ -161,7 +190,27 @@ def test_the_reconciliation_workbook_opens_on_its_summary(scenario: tuple[Path, 
     assert book.sheetnames == ["Summary", "Findings"]
     assert len(book["Summary"]._charts) == 1
     assert book["Findings"].freeze_panes == "A2"
+    texts = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
+                texts.append(str(cell.value or ""))
+    assert '\'=HYPERLINK("x")' in texts  # the carrier reason, neutralised
+    assert not any(t.startswith(("=", "@")) for t in texts)
+    reasons = findings(tmp_path / "night")["carrier_reason"].to_list()
+    assert '\'=HYPERLINK("x")' in reasons and '=HYPERLINK("x")' not in reasons
+
+
+def test_a_porting_system_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    result = portflow(
+        "reconcile",
+        "--accounts",
+        str(SAMPLES / "accounts"),
+        "--out",
+        str(tmp_path / "out"),
+        "--system",
+        f"sqlite:///{tmp_path / 'typo.db'}",
+    )
+    assert result.code == 2 and "no porting system at" in result.stderr
+    assert not (tmp_path / "typo.db").exists()

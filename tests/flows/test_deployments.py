@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from portflow.porting.store import SqliteSystem
 from tests.e2e.cli import REPO, environment
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 from tests.porting.service import free_port
@@ -80,13 +81,14 @@ def test_the_inbox_flow_processes_new_files_once_and_survives_a_corrupt_one(
     assert sorted(p.name for p in (inbox / "done").iterdir()) == ["wave.csv"]
     assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["corrupt.xlsx"]
     again = inbox_flow(inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"))
-    assert again == {"done": 0, "failed": 0, "files": []}
+    assert again == {"done": 0, "failed": 0, "retry": 0, "files": []}
 
 
 @pytest.mark.slow
 def test_portflow_serve_runs_the_nightly_when_triggered(tmp_path: Path) -> None:
     """As the README says: serve starts its own Prefect server; a trigger runs the flow."""
     accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    SqliteSystem(tmp_path / "ps.db")  # an empty porting system
     port = free_port()
     env = environment(
         {"PREFECT_HOME": str(tmp_path / "prefect"), "PORTFLOW_DATA_DIR": str(tmp_path / "data")}
@@ -134,8 +136,17 @@ def test_portflow_serve_runs_the_nightly_when_triggered(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the nightly did not run within 120 s"
             time.sleep(1)
     finally:
-        os.killpg(serving.pid, signal.SIGTERM)
-        serving.wait(timeout=60)
+        serving.send_signal(signal.SIGTERM)  # as a service manager stops it
+        try:
+            serving.wait(timeout=60)
+        finally:
+            if serving.poll() is None:
+                os.killpg(serving.pid, signal.SIGKILL)
+    assert serving.returncode is not None
+    deadline = time.monotonic() + 30  # the local server went with it
+    while _answers(f"http://127.0.0.1:{port}/api/health"):
+        assert time.monotonic() < deadline, "the local Prefect server outlived portflow serve"
+        time.sleep(0.5)
     written = sorted(p.name for p in next((tmp_path / "out").iterdir()).iterdir())
     assert written == ["reconciliation.csv", "reconciliation.xlsx", "summary.json"]
 
@@ -165,6 +176,7 @@ def test_the_reconcile_flow_publishes_a_markdown_artifact(
     from flows.reconcile import reconcile_flow
 
     accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    SqliteSystem(tmp_path / "ps.db")  # an empty porting system
     summary = reconcile_flow(
         accounts=str(accounts),
         out=str(tmp_path / "out"),
@@ -176,3 +188,59 @@ def test_the_reconcile_flow_publishes_a_markdown_artifact(
     assert (tmp_path / "out" / "2026-11-26" / "reconciliation.xlsx").exists()
     artifact = Artifact.get("portflow-reconciliation")
     assert artifact is not None and summary["run_id"] in str(artifact.data)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--cron", "every night"], {}, "--cron 'every night' is not a cron expression"),
+        (["--timezone", "Mars/Olympus"], {}, "--timezone 'Mars/Olympus' is not a timezone"),
+        (
+            [],
+            {"PREFECT_API_URL": "http://127.0.0.1:9/api"},
+            "PREFECT_API_URL http://127.0.0.1:9/api does not answer",
+        ),
+        (["--manifest", "m.yaml"], {}, "--manifest needs --inbox"),
+    ],
+)
+def test_serve_refuses_what_cannot_work_in_one_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    from tests.e2e.cli import portflow
+
+    result = portflow(
+        "serve", "--accounts", str(tmp_path), "--out", str(tmp_path / "out"), *args, env=env
+    )
+    assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert message in result.stderr
+
+
+def test_serve_will_not_share_a_busy_port(tmp_path: Path) -> None:
+    import socket
+
+    from tests.e2e.cli import portflow
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = portflow(
+            "serve",
+            "--accounts",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+            "--prefect-port",
+            str(port),
+        )
+    assert result.code == 2
+    assert f"port {port} is in use" in result.stderr.splitlines()[-1]
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
