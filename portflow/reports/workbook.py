@@ -11,6 +11,7 @@ import polars as pl
 import xlsxwriter
 
 from portflow.reports.safety import safe_text
+from portflow.reports.sheetdata import Fill, fill_sheets
 
 EXCEL_MAX_ROWS = 1_048_576  # including the header row
 MAX_WIDTH = 60
@@ -28,8 +29,9 @@ def write_table_workbook(path: Path, frame: pl.DataFrame, *, sheet: str, title: 
     workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
     workbook.set_properties({"title": title, "comments": "written by portflow"})
     styles = _Styles(workbook)
-    _write_table(workbook, styles, frame, sheet)
+    fills = _write_table(workbook, styles, frame, sheet, sheets_before=0)
     workbook.close()
+    fill_sheets(path, fills)
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ def write_report_workbook(
     workbook.set_properties({"title": summary.title, "comments": "written by portflow"})
     styles = _Styles(workbook)
     _write_summary(workbook, styles, summary)
-    _write_table(workbook, styles, frame, sheet)
+    fills = _write_table(workbook, styles, frame, sheet, sheets_before=1)
     workbook.close()
+    fill_sheets(path, fills)
 
 
 def write_rejects_workbook(
@@ -131,8 +134,13 @@ def _widths(frame: pl.DataFrame) -> list[int]:
     ]
 
 
-def _write_table(workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str) -> None:
+def _write_table(
+    workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str, *, sheets_before: int
+) -> list[Fill]:
+    """The sheet(s) of `frame`: header, widths, frozen pane, filter; the rows come as fills
+    (see sheetdata.py), one per sheet, written into the file after xlsxwriter closes it."""
     widths = _widths(frame)
+    fills: list[Fill] = []
     headers = [safe_text(column) for column in frame.columns]
     text = frame.select(pl.col(c).cast(pl.String) for c in frame.columns)
     for part, chunk in enumerate(_chunks(text), start=1):
@@ -145,11 +153,9 @@ def _write_table(workbook: Any, styles: _Styles, frame: pl.DataFrame, name: str)
         sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
         for column, header in enumerate(headers):
             sheet.write_string(0, column, header, styles.header)
-        for row, values in enumerate(chunk.iter_rows(), start=1):
-            for column, value in enumerate(values):
-                if value is not None:
-                    sheet.write_string(row, column, value, styles.text)
         sheet.autofilter(0, 0, max(chunk.height, 1), max(len(headers) - 1, 0))
+        fills.append(Fill(f"xl/worksheets/sheet{sheets_before + part}.xml", chunk))
+    return fills
 
 
 def _write_summary(workbook: Any, styles: _Styles, summary: SummarySheet) -> None:
