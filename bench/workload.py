@@ -12,46 +12,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-# Area codes that exist (US and Canada), toll-free, Caribbean, and ones that do not.
+# Area codes: US and Canadian ones and toll-free; rarely another NANP country's, a premium or
+# personal one, or one that does not exist.
 AREA_CODES = (
-    "212",
-    "213",
-    "305",
-    "312",
-    "404",
-    "415",
-    "512",
-    "617",
-    "702",
-    "720",
-    "801",
-    "206",
-    "303",
-    "503",
-    "602",
-    "713",
-    "214",
-    "916",
-    "416",
-    "604",
-    "514",
-    "403",
-    "613",
-    "905",
-    "800",
-    "888",
-    "877",
-    "866",
-    "876",
-    "787",
-    "983",
-    "523",
-    "900",
-    "500",
-    "999",
-    "123",
-    "311",
+    *("212", "213", "305", "312", "404", "415", "512", "617", "702", "720", "801", "206"),
+    *("303", "503", "602", "713", "214", "916", "983", "416", "604", "514", "403", "613"),
+    *("905", "800", "888", "877", "866"),
 )
+RARE_AREA_CODES = ("876", "787", "900", "500", "999", "123", "311", "021")
+RARE_AREA_SHARE = 0.02
 # (shape, share in %): the common ways first; the damaged and foreign ones rare.
 SHAPES = (
     ("({a}) {x}-{l}", 20),
@@ -92,7 +61,11 @@ def messy_series(count: int, *, seed: int = 20261126) -> pl.Series:
     frame = pl.DataFrame(
         {
             "shape": rng.choice(len(SHAPES), size=count, p=weights / weights.sum()),
-            "a": rng.choice(AREA_CODES, size=count),
+            "a": np.where(
+                rng.random(count) < RARE_AREA_SHARE,
+                rng.choice(RARE_AREA_CODES, size=count),
+                rng.choice(AREA_CODES, size=count),
+            ),
             "x": np.where(rng.random(count) < 0.01, 555, rng.integers(200, 1000, count)),
             "l": rng.integers(0, 10_000, count),
             "e": rng.integers(1, 9999, count),

@@ -1,9 +1,19 @@
-"""The vectorised normaliser: common North American forms in polars, the rest by the reference.
+"""The vectorised normaliser: North American numbers in polars, the rest by the reference.
 
-Each distinct value is decided once. Printable-ASCII values in the usual shapes
-(`(415) 555-2671`, `+1 415.555.2671`, `14155552671`, ...) are decided with the prefix table;
-everything else (letters, extensions, other country codes, odd punctuation, non-ASCII) goes
-to `reference.normalise_one`. Both must agree on every input: tests/numbers and bench/ check it.
+Three lanes, fastest first, and all must agree with `reference.normalise_one` on every
+input (tests/numbers and `bench.differential` check it):
+
+1. Values already in a usual shape (`(415) 555-2671`, `+1 415.555.2671`, `14155552671`)
+   are recognised by one regex without captures; their ten digits become an integer.
+2. The other distinct values are cleaned as `reference.clean` does (quotes, apostrophes,
+   `.0` of numeric cells, extensions, non-breaking and full-width characters) and, if ten
+   North American digits are left, join lane 1.
+3. Whatever neither lane can decide by the prefix table (letters, other country codes,
+   wrong lengths, the few prefixes whose validity depends on the line) goes, once per
+   distinct value, to `reference.normalise_one`.
+
+The prefix table (prefixes.py) is a dense lookup by NPA-NXX, so deciding a number is an
+array gather, not a join.
 """
 
 from __future__ import annotations
@@ -15,8 +25,8 @@ import polars as pl
 from portflow.numbers import reference as ref
 from portflow.numbers.prefixes import load_prefix_table
 
-# Below this many distinct values the reference alone is quicker than loading the table.
-FAST_MIN_UNIQUE = 5_000
+# Below this many values the reference alone is quicker than loading the table.
+FAST_MIN_ROWS = 5_000
 
 RESULT_SCHEMA = {
     "status": pl.String,
@@ -27,67 +37,139 @@ RESULT_SCHEMA = {
     "extension": pl.String,
     "problem": pl.String,
 }
+# Lane 1: the shapes most lists use, with nothing to clean; a subset of what lane 2 accepts.
+# Only ASCII digits: polars' \d is Unicode.
+_COMMON = r"^(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ .-]?[0-9]{4}$"
+_LANE_1_SEPARATORS = {character: "" for character in " .()/+-"}
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
 _SCIENTIFIC = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
-# Optional +1 / 1, area code (bracketed or not), exchange, line; single separators only.
-_NANP_SHAPE = r"^(?:\+?1[ .-]?)?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ ./-]?(\d{3})[ .-]?(\d{4})$"
+# What NFKC makes ASCII in numbers people send: odd spaces, full-width digits and signs.
+_NFKC_ASCII = {
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u3000": " ",
+    "\uff0b": "+",
+    "\uff08": "(",
+    "\uff09": ")",
+    "\uff0d": "-",
+    "\uff0e": ".",
+    "\uff0f": "/",
+    **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+}
+_EXTENSION = r"(?i)^(.*?\d) ?(?:x|ext\.?|#) ?(\d{1,6})$"
+_SEPARATORS = r"[ .()/-]"
+# Digits only, not 10, not starting with 0 or 1 (no national prefix, country code or IDD
+# for phonenumbers to find): a +1 number of the wrong length.
+_WRONG_LENGTH = r"^[2-9](?:[0-9]{6,8}|[0-9]{10,14})$"
+# Lane 2 decides these columns itself when it decides a value early.
+_EARLY = ("status", "problem", "extension")
+# After separators are gone: +1, 1, or 011 1 (the IDD from the US) before the ten digits.
+_COMPACT = r"^(?:\+1|1|0111)?([2-9]\d{9})$"
 
 
 class Normaliser:
     """Normalises phone-number columns; loads the prefix table only when it pays off."""
 
-    def __init__(self, *, cache_dir: Path | None, fast_min_unique: int = FAST_MIN_UNIQUE) -> None:
+    def __init__(self, *, cache_dir: Path | None, fast_min_rows: int = FAST_MIN_ROWS) -> None:
         self._cache_dir = cache_dir
-        self._fast_min_unique = fast_min_unique
+        self._fast_min_rows = fast_min_rows
         self._prefixes: pl.DataFrame | None = None
+        self._lookup: pl.DataFrame | None = None
 
     def normalise(self, raw: pl.Series, *, fast: bool | None = None) -> pl.DataFrame:
         """One row per value of `raw`, in order, with the columns of RESULT_SCHEMA."""
         values = raw.cast(pl.String).rename("raw")
-        distinct = values.unique()
         if fast is None:
-            fast = distinct.len() >= self._fast_min_unique
-        decided = self._decide_fast(distinct) if fast else _decide_by_reference(distinct)
-        return (
-            values.to_frame()
-            .join(decided, on="raw", how="left", nulls_equal=True, maintain_order="left")
-            .drop("raw")
-        )
+            fast = values.len() >= self._fast_min_rows
+        if not fast:
+            decided = _decide_by_reference(values.unique())
+            return (
+                values.to_frame()
+                .join(decided, on="raw", how="left", nulls_equal=True, maintain_order="left")
+                .drop("raw")
+            )
+        return self._decide_fast(values)
 
     def prefixes(self) -> pl.DataFrame:
+        """The prefix table of prefixes.py: prefix, region, kind, decided."""
         if self._prefixes is None:
             self._prefixes = load_prefix_table(self._cache_dir)
         return self._prefixes
 
-    def _decide_fast(self, distinct: pl.Series) -> pl.DataFrame:
-        shaped = _clean_and_shape(distinct).join(self.prefixes(), on="prefix", how="left")
-        # Each value is decided early (empty, Excel damage), by the table, or by reference.
-        by_table = pl.col("npa").is_not_null() & pl.col("decided").fill_null(True)
-        early = shaped.filter(pl.col("status").is_not_null())
-        decided = shaped.filter(by_table)
-        leftover = shaped.filter(pl.col("status").is_null() & ~by_table)
-        return pl.concat(
-            [
-                decided.select("raw", *_judge_nanp()),
-                early.select(
-                    "raw",
-                    *[
-                        pl.col(c)
-                        if c in ("status", "problem")
-                        else pl.lit(None, dtype=pl.String).alias(c)
-                        for c in RESULT_SCHEMA
-                    ],
-                ),
-                _decide_by_reference(leftover.get_column("raw")),
-            ],
-            how="vertical",
+    def lookup(self) -> pl.DataFrame:
+        """The prefix table as a dense lookup: row `p` says what NPA-NXX `p` makes a number.
+
+        Columns: country, number_type, status and problem (SPEC 1.1, before the line is
+        looked at), may_be_fictitious (a US/CA 555 exchange) and decided.
+        """
+        if self._lookup is None:
+            dense = pl.DataFrame({"prefix": pl.arange(0, 1_000_000, eager=True, dtype=pl.UInt32)})
+            table = dense.join(self.prefixes(), on="prefix", how="left", maintain_order="left")
+            self._lookup = table.select(_judge_prefix())
+        return self._lookup
+
+    def _decide_fast(self, values: pl.Series) -> pl.DataFrame:
+        raw = pl.col("raw")
+        rows = values.to_frame().with_columns(
+            ten=pl.when(raw.str.contains(_COMMON))
+            .then(raw.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64))
+            .otherwise(None)
+        )
+        others = rows.filter(pl.col("ten").is_null() & raw.is_not_null())
+        if others.height:
+            rest = _clean_and_shape(others.get_column("raw").unique())
+            rows = _join_where(rows, rest, pl.col("ten").is_null()).with_columns(
+                ten=pl.coalesce("ten", "rest_ten")
+            )
+        else:
+            rows = rows.with_columns(
+                pl.lit(None, dtype=pl.String).alias(f"rest_{c}")
+                for c in ("extension", "status", "problem")
+            )
+        prefix = (rows.get_column("ten") // 10_000).cast(pl.UInt32).fill_null(0)
+        rows = pl.concat([rows, self.lookup().gather(prefix)], how="horizontal")
+        by_table = pl.col("ten").is_not_null() & pl.col("decided")
+        early = pl.col("rest_status").is_not_null()
+        needs_reference = raw.is_not_null() & ~by_table & ~early
+        leftover = rows.filter(needs_reference).get_column("raw").unique()
+        by_reference = _decide_by_reference(leftover)
+        rows = _join_where(
+            rows, by_reference.rename(lambda c: c if c == "raw" else f"ref_{c}"), needs_reference
+        )
+        table = _judge_line()
+        return rows.select(
+            pl.when(raw.is_null())
+            .then(pl.lit(ref.EMPTY) if column == "status" else None)
+            .when(by_table)
+            .then(table[column])
+            .when(early)
+            .then(pl.col(f"rest_{column}") if column in _EARLY else None)
+            .otherwise(pl.col(f"ref_{column}"))
+            .cast(dtype)
+            .alias(column)
+            for column, dtype in RESULT_SCHEMA.items()
         )
 
 
+def _join_where(rows: pl.DataFrame, decided: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
+    """`rows` with the columns of `decided` (keyed by raw) on the rows where `where` holds."""
+    keyed = rows.with_columns(key=pl.when(where).then(pl.col("raw")))
+    return keyed.join(
+        decided.rename({"raw": "key"}), on="key", how="left", maintain_order="left"
+    ).drop("key")
+
+
 def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
-    """reference.clean for printable ASCII, then the shape test; other values stay undecided."""
+    """reference.clean, then the shape test, for values made of ASCII and the few characters
+    whose NFKC form is ASCII; other values stay undecided.
+
+    Columns: raw, and prefixed with `rest_`: ten (the digits, where found), extension,
+    status and problem (decided here: empty, or digits lost to scientific notation).
+    """
     raw = pl.col("raw")
-    text = raw.str.strip_chars(" ")
+    mapped = raw.str.replace_many(_NFKC_ASCII)
+    text = mapped.str.strip_chars(" ")
     text = (
         pl.when(text.str.starts_with("'"))
         .then(text.str.slice(1).str.strip_chars(" "))
@@ -100,43 +182,49 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .otherwise(text)
     )
     text = text.str.replace(r"^(\d+)[.,]0+$", "${1}")
-    eligible = raw.is_not_null() & raw.str.contains(_PRINTABLE_ASCII)
-    frame = distinct.to_frame().with_columns(
-        text=pl.when(eligible).then(text),
+    eligible = raw.is_not_null() & mapped.str.contains(_PRINTABLE_ASCII)
+    frame = distinct.to_frame().with_columns(text=pl.when(eligible).then(text))
+    # An extension at the end (x123, ext. 5, #204) is set apart; the rest must be a number
+    # of digits and separators only, with at most a leading +.
+    extension = pl.col("text").str.extract_groups(_EXTENSION)
+    frame = frame.with_columns(extension=extension).with_columns(
+        main=pl.coalesce(pl.col("extension").struct.field("1"), pl.col("text")),
+        rest_extension=pl.col("extension").struct.field("2"),
     )
-    parts = pl.col("text").str.extract_groups(_NANP_SHAPE)
-    frame = frame.with_columns(parts=parts).with_columns(
-        npa=pl.coalesce(pl.col("parts").struct.field("1"), pl.col("parts").struct.field("2")),
-        nxx=pl.col("parts").struct.field("3"),
-        line=pl.col("parts").struct.field("4"),
-        status=pl.when(raw.is_null() | (pl.col("text") == ""))
-        .then(pl.lit(ref.EMPTY))
+    compact = pl.col("main").str.replace_all(_SEPARATORS, "")
+    problem = (
+        pl.when(raw.is_null() | (pl.col("text") == ""))
+        .then(pl.lit(""))
         .when(pl.col("text").str.contains(_SCIENTIFIC))
+        .then(pl.lit(ref.DIGITS_LOST))
+        .when(compact.str.contains(_WRONG_LENGTH))
+        .then(pl.lit(ref.WRONG_LENGTH))
+    )
+    return frame.select(
+        "raw",
+        rest_ten=compact.str.extract(_COMPACT).cast(pl.UInt64),
+        rest_extension="rest_extension",
+        rest_status=pl.when(problem == "")
+        .then(pl.lit(ref.EMPTY))
+        .when(problem.is_not_null())
         .then(pl.lit(ref.INVALID)),
-    )
-    return frame.with_columns(
-        problem=pl.when(pl.col("status") == ref.INVALID).then(pl.lit(ref.DIGITS_LOST)),
-        prefix=(pl.col("npa") + pl.col("nxx")).cast(pl.UInt32),
+        rest_problem=pl.when(problem != "").then(problem),
     )
 
 
-def _judge_nanp() -> list[pl.Expr]:
-    """SPEC 1.1 for +1 numbers whose digits were found, given the prefix table's region and kind."""
-    npa, nxx, line = pl.col("npa"), pl.col("nxx"), pl.col("line")
+def _judge_prefix() -> list[pl.Expr]:
+    """SPEC 1.1 for a +1 number from its prefix's region and kind; the line comes later."""
     region, kind = pl.col("region"), pl.col("kind")
+    nxx = pl.col("prefix") % 1_000
     valid = region.is_not_null() & kind.is_not_null()
     us_ca = region.is_in(ref.US_CA)
-    fictitious = (nxx == "555") & line.is_between(pl.lit("0100"), pl.lit("0199"))
-    n11 = (kind == ref.GEOGRAPHIC) & nxx.str.contains(r"^[2-9]11$")
+    n11 = (kind == ref.GEOGRAPHIC) & (nxx % 100 == 11) & (nxx >= 200)
     problem = (
         pl.when(~valid)
         .then(pl.lit(ref.INVALID_PREFIX))
-        .when(~us_ca)
-        .then(pl.lit(None, dtype=pl.String))
-        .when(fictitious)
-        .then(pl.lit(ref.FICTITIOUS))
-        .when(n11)
+        .when(us_ca & n11)
         .then(pl.lit(ref.N11_EXCHANGE))
+        .otherwise(pl.lit(None, dtype=pl.String))
     )
     status = (
         pl.when(problem.is_not_null())
@@ -145,16 +233,43 @@ def _judge_nanp() -> list[pl.Expr]:
         .then(pl.lit(ref.OK))
         .otherwise(pl.lit(ref.NOT_US_CA))
     )
-    is_number = status != ref.INVALID
     return [
+        pl.when(valid).then(region).alias("country"),
+        pl.when(valid).then(kind).alias("number_type"),
         status.alias("status"),
-        pl.when(is_number).then(pl.concat_str(pl.lit("+1"), npa, nxx, line)).alias("e164"),
-        pl.when(is_number).then(pl.format("({}) {}-{}", npa, nxx, line)).alias("national"),
-        pl.when(is_number).then(region).alias("country"),
-        pl.when(is_number).then(kind).alias("number_type"),
-        pl.lit(None, dtype=pl.String).alias("extension"),
         problem.alias("problem"),
+        (valid & us_ca & (nxx == 555)).alias("may_be_fictitious"),
+        pl.col("decided").fill_null(True),
     ]
+
+
+def _judge_line() -> dict[str, pl.Expr]:
+    """SPEC 1.1 for +1 numbers whose ten digits are known: the prefix's verdict, unless the
+    line makes it fictitious (555-0100 to 555-0199)."""
+    ten = pl.col("ten")
+    line = ten % 10_000
+    fictitious = pl.col("may_be_fictitious") & line.is_between(100, 199)
+    status = pl.when(fictitious).then(pl.lit(ref.INVALID)).otherwise(pl.col("status"))
+    is_number = pl.col("status") != ref.INVALID
+    number = is_number & ~fictitious
+    digits = ten.cast(pl.String)
+    national = pl.concat_str(
+        pl.lit("("),
+        digits.str.slice(0, 3),
+        pl.lit(") "),
+        digits.str.slice(3, 3),
+        pl.lit("-"),
+        digits.str.slice(6),
+    )
+    return {
+        "status": status,
+        "e164": pl.when(number).then(pl.lit("+1") + digits),
+        "national": pl.when(number).then(national),
+        "country": pl.when(number).then(pl.col("country")),
+        "number_type": pl.when(number).then(pl.col("number_type")),
+        "extension": pl.col("rest_extension"),
+        "problem": pl.when(fictitious).then(pl.lit(ref.FICTITIOUS)).otherwise(pl.col("problem")),
+    }
 
 
 def _decide_by_reference(values: pl.Series) -> pl.DataFrame:

@@ -44,7 +44,9 @@ def nanp_digits(draw: st.DrawFn) -> tuple[str, str, str]:
     return npa, nxx, line
 
 
-SEPARATORS = st.sampled_from(["", " ", "-", ".", "/", "  ", " - ", "\u00a0", "\t", "_"])
+SEPARATORS = st.sampled_from(
+    ["", " ", "-", ".", "/", "  ", " - ", "\u00a0", "\t", "_", ")", "\u3000", "\uff0d", "\u202f"]
+)
 PREFIXES = st.sampled_from(
     [
         "",
@@ -63,6 +65,9 @@ PREFIXES = st.sampled_from(
         "001 ",
         "(1) ",
         "1.",
+        "\uff0b1 ",
+        "0111",
+        "-1 ",
     ]
 )
 WRAPPERS = st.sampled_from(
@@ -94,6 +99,13 @@ SUFFIXES = st.sampled_from(
         " (cell)",
         "E+09",
         ";ext=12",
+        " X 12",
+        "ext.12",
+        " # 5",
+        " x1234567",
+        " extension 12",
+        " EXT 99",
+        "x0",
     ]
 )
 
