@@ -1,0 +1,92 @@
+"""One benchmark task in this process, timed: the child process `python -m bench` starts.
+
+    .venv/bin/python -m bench.timed naive|core INPUT --accounts DIR --out DIR --result FILE
+
+`naive` runs bench/naive.py; `core` runs portflow's check (read, normalise, validate, judge)
+and writes rejects.csv and configured_numbers.csv the way `portflow check` writes them.
+Imports, and for `core` the prefix-table load, happen before the clock starts; their times
+go into FILE (JSON) beside `seconds`, the timed work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+RUN_DATE = dt.date(2026, 11, 26)
+
+
+def naive(input_path: Path, accounts: Path, out: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    from bench.naive import run
+
+    imported = time.perf_counter()
+    run(input_path, accounts, out)
+    done = time.perf_counter()
+    return {"import_seconds": imported - started, "seconds": done - imported}
+
+
+def core(input_path: Path, accounts: Path, out: Path, *, run_date: dt.date) -> dict[str, Any]:
+    started = time.perf_counter()
+    from portflow.numbers.prefixes import load_prefix_table
+    from portflow.pipeline import CheckOptions, check_inputs, optional_columns
+    from portflow.reports import CONFIGURED_CSV, REJECTS_CSV, Reports
+    from portflow.reports.safety import safe_frame
+    from portflow.settings import load_settings
+
+    imported = time.perf_counter()
+    settings = load_settings()
+    load_prefix_table(settings.cache_dir)  # built on first use, then read from the cache
+    loaded = time.perf_counter()
+
+    options = CheckOptions(
+        inputs=(str(input_path),),
+        accounts=accounts,
+        out=out,
+        run_date=run_date,
+        cache_dir=settings.cache_dir,
+    )
+    checked = check_inputs(options)
+    judged = time.perf_counter()
+    reports = Reports.from_outcome(
+        checked.outcome, optional=optional_columns(checked.batch), carried=checked.batch.carried
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    safe_frame(reports.rejects).write_csv(out / REJECTS_CSV)
+    safe_frame(reports.configured).write_csv(out / CONFIGURED_CSV)
+    done = time.perf_counter()
+    return {
+        "import_seconds": imported - started,
+        "prefix_table_seconds": loaded - imported,
+        "check_inputs_seconds": judged - loaded,
+        "write_seconds": done - judged,
+        "seconds": done - loaded,
+        "rows": checked.outcome.rows,
+        "rejected": checked.outcome.rejected.height,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=("naive", "core"))
+    parser.add_argument("input", type=Path)
+    parser.add_argument("--accounts", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True, help="Where to write the timings.")
+    parser.add_argument("--run-date", type=dt.date.fromisoformat, default=RUN_DATE)
+    args = parser.parse_args(argv)
+    if args.task == "naive":
+        result = naive(args.input, args.accounts, args.out)
+    else:
+        result = core(args.input, args.accounts, args.out, run_date=args.run_date)
+    args.result.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
