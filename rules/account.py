@@ -8,27 +8,23 @@ from rules.findings import findings, join_list
 from rules.reasons import Reason
 
 
-def _matches(batch: pl.DataFrame, table: pl.DataFrame, *columns: str) -> pl.DataFrame:
-    """Batch rows whose e164 is in `table`, with the table's `columns` gathered as lists."""
-    wanted = table.filter(pl.col("e164").is_not_null()).select("e164", *columns)
+def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> pl.DataFrame:
+    """Batch rows whose e164 is in `table`, with `gathered` (over the table's matching rows)
+    as lists. The expressions run on the matches only, not on the whole export."""
     return (
         batch.filter(pl.col("e164").is_not_null())
         .select("row_id", "e164")
-        .join(wanted, on="e164")
+        .join(table.filter(pl.col("e164").is_not_null()), on="e164")
         .group_by("row_id", maintain_order=True)
-        .agg(pl.col("e164").first(), *[pl.col(c) for c in columns])
+        .agg(pl.col("e164").first(), **gathered)
     )
 
 
 def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFrame:
     """Numbers already in an active or complete port request (`blocking` rows)."""
-    blocking = port_requests.filter(pl.col("blocking")).with_columns(
-        request=pl.concat_str(
-            pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")")
-        )
-    )
+    request = pl.concat_str(pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")"))
     found = (
-        _matches(batch, blocking, "request")
+        _matches(batch, port_requests.filter(pl.col("blocking")), request=request)
         .with_columns(pl.col("request").list.unique(maintain_order=True))
         .with_columns(requests=join_list("request"))
     )
@@ -50,8 +46,8 @@ def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFr
 
 def already_tracking(batch: pl.DataFrame, tracking: pl.DataFrame) -> pl.DataFrame:
     """Numbers that are already tracking numbers in the account."""
-    labelled = _labelled(tracking, "id", "name", prefix="tracking number")
-    found = _matches(batch, labelled, "label").with_columns(labels=join_list("label"))
+    label = _label(tracking, "id", "name", prefix="tracking number")
+    found = _matches(batch, tracking, label=label).with_columns(labels=join_list("label"))
     return findings(
         found, Reason.ALREADY_TRACKING, detail=pl.col("labels"), related=pl.col("labels")
     )
@@ -62,7 +58,7 @@ def receiving_number(
 ) -> pl.DataFrame:
     """Active receiving numbers; `related` lists the tracking numbers forwarding to each."""
     active = receiving.filter(pl.col("active")).select("e164").unique()
-    found = _matches(batch, active.with_columns(hit=pl.lit(True)), "hit")
+    found = _matches(batch, active)
     if tracking is not None and "receiving_e164" in tracking.columns:
         forwarders = (
             tracking.filter(pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null())
@@ -106,14 +102,14 @@ def receiving_number(
 
 def failsafe_number(batch: pl.DataFrame, failsafe: pl.DataFrame) -> pl.DataFrame:
     """The account's fail-safe numbers."""
-    found = _matches(batch, failsafe.with_columns(hit=pl.lit(True)), "hit")
+    found = _matches(batch, failsafe)
     return findings(found, Reason.FAILSAFE_NUMBER)
 
 
 def user_assigned(batch: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
     """Numbers assigned to a user of the account."""
-    labelled = _labelled(users, "user_id", "name", prefix="user")
-    found = _matches(batch, labelled, "label").with_columns(labels=join_list("label"))
+    label = _label(users, "user_id", "name", prefix="user")
+    found = _matches(batch, users, label=label).with_columns(labels=join_list("label"))
     return findings(
         found,
         Reason.USER_ASSIGNED,
@@ -127,18 +123,14 @@ def user_assigned(batch: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _labelled(
-    table: pl.DataFrame, id_column: str, name_column: str, *, prefix: str
-) -> pl.DataFrame:
-    """Adds `label`: `tracking number TN-9 'Main line'`, with whichever parts the export has."""
+def _label(table: pl.DataFrame, id_column: str, name_column: str, *, prefix: str) -> pl.Expr:
+    """`tracking number TN-9 'Main line'`, with whichever parts the export has."""
 
     def part(column: str, before: str, after: str = "") -> pl.Expr:
         if column not in table.columns:
             return pl.lit(None, dtype=pl.String)
         return pl.concat_str(pl.lit(before), pl.col(column), pl.lit(after))
 
-    return table.with_columns(
-        label=pl.concat_str(
-            pl.lit(prefix), part(id_column, " "), part(name_column, " '", "'"), ignore_nulls=True
-        )
+    return pl.concat_str(
+        pl.lit(prefix), part(id_column, " "), part(name_column, " '", "'"), ignore_nulls=True
     )

@@ -10,12 +10,18 @@ from rules.reasons import Reason
 
 def duplicate_in_batch(batch: pl.DataFrame) -> pl.DataFrame:
     """Every occurrence after the first of the same E.164 number."""
-    numbered = batch.filter(pl.col("e164").is_not_null()).sort("row_id")
-    first = numbered.group_by("e164", maintain_order=True).agg(
-        pl.col("row_id").first().alias("first_row_id"),
-        location().first().alias("first_location"),
+    numbered = (
+        batch.select("row_id", "e164", "source_file", "source_sheet", "source_row")
+        .filter(pl.col("e164").is_not_null())
+        .sort("row_id")
+        .with_columns(first=pl.col("e164").is_first_distinct())
     )
-    later = numbered.join(first, on="e164").filter(pl.col("row_id") != pl.col("first_row_id"))
+    later = numbered.filter(~pl.col("first"))
+    # Where each repeated number first appears; only those rows need their location spelt out.
+    first = numbered.filter(pl.col("first")).join(later, on="e164", how="semi")
+    later = later.join(
+        first.select("e164", first_location=location()), on="e164", maintain_order="left"
+    )
     return findings(
         later,
         Reason.DUPLICATE_IN_BATCH,

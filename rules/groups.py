@@ -14,17 +14,25 @@ WINDOWS = {"US": (14, 28), "CA": (14, 42)}
 FAX_WINDOW = (7, 14)
 
 
-def port_group() -> pl.Expr:
-    """`{country}-{number_type}`, split further by losing carrier when one is given."""
-    carrier = (
+def carrier_slug() -> pl.Expr:
+    """The losing carrier as a port-group part: `Vidéotron Ltée` -> `videotron-ltee`."""
+    return (
         pl.col("losing_carrier")
-        .str.normalize("NFKD")  # Vidéotron -> videotron
+        .str.normalize("NFKD")
         .str.replace_all(r"\p{Mn}", "")
         .str.strip_chars()
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9]+", "-")
         .str.strip_chars("-")
     )
+
+
+def port_group() -> pl.Expr:
+    """`{country}-{number_type}`, split further by losing carrier when one is given.
+
+    Needs `carrier`, the losing carrier's slug (see `carrier_slug`).
+    """
+    carrier = pl.col("carrier")
     base = pl.concat_str(pl.col("country"), pl.lit("-"), pl.col("number_type"))
     with_carrier = (
         pl.when(is_blank("losing_carrier") | (carrier == ""))
@@ -41,19 +49,27 @@ def port_group() -> pl.Expr:
 def with_completion(accepted: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
     """Adds `port_group`, `earliest_completion` and `latest_completion` (ISO dates)."""
 
-    def days(position: int) -> pl.Expr:
-        by_country = pl.col("country").replace_strict(
-            {country: window[position] for country, window in WINDOWS.items()},
-            default=WINDOWS["US"][position],
-            return_dtype=pl.Int64,
-        )
-        return (
-            pl.when(pl.col("service_kind") == FAX).then(FAX_WINDOW[position]).otherwise(by_country)
-        )
+    def date(position: int) -> pl.Expr:
+        def day(window: tuple[int, int]) -> pl.Expr:
+            return pl.lit((run_date + dt.timedelta(days=window[position])).isoformat())
 
-    start = pl.lit(run_date)
-    return accepted.with_columns(
-        port_group=port_group(),
-        earliest_completion=(start + pl.duration(days=days(0))).dt.to_string("%Y-%m-%d"),
-        latest_completion=(start + pl.duration(days=days(1))).dt.to_string("%Y-%m-%d"),
+        by_country = day(WINDOWS["US"])
+        for country, window in WINDOWS.items():
+            by_country = (
+                pl.when(pl.col("country") == country).then(day(window)).otherwise(by_country)
+            )
+        return pl.when(pl.col("service_kind") == FAX).then(day(FAX_WINDOW)).otherwise(by_country)
+
+    # A list names few carriers: each is spelt as a slug once.
+    carriers = accepted.select("losing_carrier").unique().with_columns(carrier=carrier_slug())
+    return (
+        accepted.join(
+            carriers, on="losing_carrier", how="left", nulls_equal=True, maintain_order="left"
+        )
+        .with_columns(
+            port_group=port_group(),
+            earliest_completion=date(0),
+            latest_completion=date(1),
+        )
+        .drop("carrier")
     )

@@ -84,10 +84,21 @@ def verdicts(found: pl.DataFrame) -> pl.DataFrame:
         )
         .unique(["row_id", "code"], keep="first")
         .sort("row_id", "precedence")
+        .with_columns(findings=pl.len().over("row_id"))
+    )
+    # Most rejected rows have one reason: those need no per-row aggregation.
+    single = explained.filter(pl.col("findings") == 1).select(
+        "row_id",
+        reason_code="code",
+        all_reasons="code",
+        reason=pl.concat_str("sentence", pl.lit(".")),
+        remediation="remedy",
+        related=pl.when(pl.col("related") != "").then("related"),
     )
     others = pl.col("sentence").slice(1)
-    return (
-        explained.group_by("row_id", maintain_order=True)
+    several = (
+        explained.filter(pl.col("findings") > 1)
+        .group_by("row_id", maintain_order=True)
         .agg(
             reason_code=pl.col("code").first(),
             all_reasons=pl.col("code").str.join(";"),
@@ -106,3 +117,4 @@ def verdicts(found: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(related=pl.when(pl.col("related") == "").then(None).otherwise("related"))
     )
+    return pl.concat([single, several], how="vertical").sort("row_id")

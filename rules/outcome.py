@@ -11,7 +11,7 @@ from rules.findings import findings, is_blank
 from rules.groups import with_completion
 from rules.judge import verdicts
 from rules.reasons import Reason
-from rules.routing import resolve_routing
+from rules.routing import routing_matches
 from rules.service import FAX, VOICE
 
 NO_ROUTING_WARNING = "no routing ID: configured without routing"
@@ -39,8 +39,9 @@ def decide(
     run_date: dt.date,
 ) -> Outcome:
     """Split the judged batch; passing rows get routing names, warnings and port groups."""
-    rejected = batch.join(verdicts, on="row_id", how="inner").sort("row_id")
-    passed = batch.join(verdicts, on="row_id", how="anti").sort("row_id")
+    batch = batch.sort("row_id")
+    rejected = batch.join(verdicts, on="row_id", how="inner", maintain_order="left")
+    passed = batch.join(verdicts, on="row_id", how="anti", maintain_order="left")
     passed = with_completion(_with_routing(passed, routing), run_date=run_date)
     international = rejected.filter(
         pl.col("all_reasons").str.contains(Reason.NOT_US_CA.name)
@@ -63,10 +64,8 @@ def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.Data
             routing_match_active=pl.lit(True),
         )
     else:
-        matches = resolve_routing(passed, routing).select(
-            "row_id", "routing_match_id", "routing_match_name", "routing_match_active"
-        )
-        resolved = passed.join(matches, on="row_id", how="left")
+        matches = routing_matches(passed, routing).drop("routing_name_ids")
+        resolved = passed.join(matches, on="routing_id", how="left", maintain_order="left")
     inactive = pl.col("routing_match_active").not_()
     warnings = pl.concat_str(
         pl.when(is_blank("routing_id") & (pl.col("service_kind") == VOICE)).then(

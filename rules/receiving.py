@@ -36,9 +36,17 @@ def routes_to_ported_number(batch: pl.DataFrame, ported: pl.DataFrame) -> pl.Dat
     `ported` holds the rows that pass every other rule; a number that is listed but
     rejected is not ported, so forwarding to it is fine.
     """
-    targets = ported.filter(pl.col("e164").is_not_null()).select("e164", ported_at=location())
-    hits = batch.filter(pl.col("receiving_e164").is_not_null()).join(
-        targets, left_on="receiving_e164", right_on="e164"
+    targets = ported.filter(pl.col("e164").is_not_null()).select(
+        "e164",
+        *(pl.col(c).alias(f"ported_{c}") for c in ("source_file", "source_sheet", "source_row")),
+    )
+    hits = (
+        batch.filter(pl.col("receiving_e164").is_not_null())
+        .select("row_id", "receiving_e164")
+        .join(targets, left_on="receiving_e164", right_on="e164")
+        .with_columns(
+            ported_at=location("ported_source_file", "ported_source_sheet", "ported_source_row")
+        )
     )
     return findings(
         hits,

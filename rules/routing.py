@@ -12,10 +12,12 @@ def _key(column: str) -> pl.Expr:
     return pl.col(column).str.strip_chars().str.to_lowercase()
 
 
-def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
-    """Per row with a routing value: the routing it names by ID (`routing_match_id`) and the
-    IDs of routings whose *name* it is (`routing_name_ids`)."""
-    given = batch.filter(~is_blank("routing_id")).select("row_id", key=_key("routing_id"))
+def routing_matches(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    """Per distinct routing value of `batch`: the routing it names by ID (`routing_match_id`,
+    `_name`, `_active`) and the IDs of routings whose *name* it is (`routing_name_ids`).
+
+    A batch repeats a few routing values, so each is looked up once; join on `routing_id`.
+    """
     by_id = routing.select(
         key=_key("routing_id"),
         routing_match_id=pl.col("routing_id"),
@@ -28,15 +30,27 @@ def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
         .agg(routing_name_ids=pl.col("routing_id").unique(maintain_order=True))
     )
     return (
-        given.join(by_id.unique("key", keep="first"), on="key", how="left")
+        batch.select("routing_id")
+        .filter(~is_blank("routing_id"))
+        .unique()
+        .with_columns(key=_key("routing_id"))
+        .join(by_id.unique("key", keep="first"), on="key", how="left")
         .join(by_name, on="key", how="left")
         .drop("key")
     )
 
 
+def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    """Per row with a routing value: `row_id` and its `routing_matches`."""
+    given = batch.select("row_id", "routing_id").filter(~is_blank("routing_id"))
+    return given.join(
+        routing_matches(given, routing), on="routing_id", how="left", maintain_order="left"
+    ).drop("routing_id")
+
+
 def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     """Routing values that are a routing's friendly name; `fix` gives the ID to use."""
-    named = batch.join(resolve_routing(batch, routing), on="row_id").filter(
+    named = _with_resolved(batch, routing).filter(
         pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_not_null()
     )
     ids = join_list("routing_name_ids")
@@ -51,7 +65,7 @@ def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFr
 
 def unknown_routing_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     """Routing values that are neither an ID nor a name in the routing table."""
-    unknown = batch.join(resolve_routing(batch, routing), on="row_id").filter(
+    unknown = _with_resolved(batch, routing).filter(
         pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_null()
     )
     return findings(
@@ -59,3 +73,7 @@ def unknown_routing_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFra
         Reason.UNKNOWN_ROUTING_ID,
         detail=pl.concat_str(quoted("routing_id"), pl.lit(" is not in the account")),
     )
+
+
+def _with_resolved(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
+    return batch.select("row_id", "routing_id").join(resolve_routing(batch, routing), on="row_id")
