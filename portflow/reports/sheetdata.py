@@ -13,6 +13,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ ROWS_PER_CHUNK = 50_000
 EXCEL_CELL_LIMIT = 32_767  # characters a cell may hold
 # XML 1.0 allows no other control characters; Excel reads _xHHHH_ as the escaped character.
 _CONTROL = {chr(c): f"_x{c:04X}_" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+# One pass replaces them all (Aho-Corasick: a replacement is never replaced again).
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL}
 _SHEET_DATA_END = b"</sheetData>"
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 
@@ -43,8 +46,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[str]:
-    """`<row>` elements for `frame`'s rows (text cells), numbered from `first_row`."""
+def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
+    """`<row>` elements for `frame`'s rows (text cells), numbered from `first_row`, as
+    one-column frames of up to ROWS_PER_CHUNK rows each."""
     letters = [column_letter(k) for k in range(frame.width)]
     for start in range(0, frame.height, ROWS_PER_CHUNK):
         chunk = frame.slice(start, ROWS_PER_CHUNK)
@@ -65,7 +69,7 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[str]:
             )
             for name, letter in zip(frame.columns, letters, strict=True)
         ]
-        rows = chunk.with_columns(number).select(
+        yield chunk.with_columns(number).select(
             pl.concat_str(
                 pl.lit('<row r="'),
                 pl.col("_row"),
@@ -74,18 +78,22 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[str]:
                 pl.lit("</row>"),
             )
         )
-        yield "".join(rows.to_series().to_list())
 
 
 def _escaped(value: pl.Expr) -> pl.Expr:
     text = value.cast(pl.String).str.slice(0, EXCEL_CELL_LIMIT)
     text = text.str.replace_all(r"_x([0-9A-Fa-f]{4})_", "_x005F_x${1}_")
-    return (
-        text.str.replace_all("&", "&amp;", literal=True)
-        .str.replace_all("<", "&lt;", literal=True)
-        .str.replace_all(">", "&gt;", literal=True)
-        .str.replace_many(_CONTROL)
-    )
+    return text.str.replace_many(_ESCAPES)
+
+
+def _one_ahead(chunks: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """`chunks`, with the next one built in a thread while this one is compressed (polars
+    and zlib both release the GIL, so the two cores share the work)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(next, chunks, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = pool.submit(next, chunks, None)
+            yield chunk
 
 
 def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> None:
@@ -110,14 +118,16 @@ def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> N
                     continue
                 head, _, tail = data.partition(_SHEET_DATA_END)
                 last = column_letter(fill.frame.width - 1)
-                rows = fill.frame.height + header_rows
-                head = _DIMENSION.sub(f'<dimension ref="A1:{last}{rows}"/>'.encode(), head)
+                height = fill.frame.height + header_rows
+                head = _DIMENSION.sub(f'<dimension ref="A1:{last}{height}"/>'.encode(), head)
                 with target.open(
                     zipfile.ZipInfo(item.filename, item.date_time), "w", force_zip64=True
                 ) as stream:
                     stream.write(head)
-                    for xml in rows_xml(fill.frame, first_row=header_rows + 1):
-                        stream.write(xml.encode("utf-8"))
+                    chunks = rows_xml(fill.frame, first_row=header_rows + 1)
+                    for rows in _one_ahead(chunks):
+                        # polars writes the bytes itself; never-quoted, one row per line.
+                        rows.write_csv(stream, include_header=False, quote_style="never")
                     stream.write(_SHEET_DATA_END + tail)
         os.replace(temporary, path)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import openpyxl
@@ -87,6 +88,38 @@ def test_rejects_workbook_has_summary_then_rejects_as_text_without_formulas(tmp_
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
                 assert not str(cell.value or "").startswith(("=", "+1 ", "-", "@"))
+
+
+def test_cell_text_survives_the_xml_writer(tmp_path: Path) -> None:
+    awkward = [
+        "AT&T <wireless> & co",
+        "_x0041_ stays literal",
+        "bell\x07 and nul\x00 and tab\t",
+        "  leading and trailing  ",
+        "line one\nline two",
+        "Vidéotron ltée, 北京, 🙂",
+        "quote \" and apostrophe '",
+        "x" * 40_000,
+        None,
+        "",
+    ]
+    frame = pl.DataFrame({"first": awkward, "second": list(reversed(awkward))})
+    path = tmp_path / "awkward.xlsx"
+    write_table_workbook(path, frame, sheet="Awkward", title="t")
+    sheet = openpyxl.load_workbook(path)["Awkward"]
+    # openpyxl leaves inline strings as stored; Excel reads each _xHHHH_ as that character.
+    escape = re.compile("_x([0-9A-Fa-f]{4})_")
+    read = [
+        [escape.sub(lambda m: chr(int(m[1], 16)), c.value) if c.value else c.value for c in row]
+        for row in sheet.iter_rows(min_row=2)
+    ]
+
+    def expected(text: str | None) -> str | None:
+        return text[:32_767] if text else None  # blank cells are left out
+
+    assert len(read) == len(awkward)
+    assert [row[0] for row in read] == [expected(t) for t in awkward]
+    assert [row[1] for row in read] == [expected(t) for t in reversed(awkward)]
 
 
 def test_sheets_continue_past_the_row_limit(
