@@ -192,7 +192,7 @@ def _load(path: Path, spec: TableSpec, normaliser: Normaliser, warnings: list[st
     if NUMBER in frame.columns:
         frame = _with_numbers(frame, spec, normaliser, str(path), warnings)
     if "receiving_number" in frame.columns:
-        receiving = normaliser.normalise(frame.get_column("receiving_number"))
+        receiving = normaliser.normalise(frame.get_column("receiving_number"), columns=("e164",))
         frame = frame.with_columns(receiving_e164=receiving.get_column("e164"))
     if "active" in frame.columns:
         frame = frame.with_columns(
@@ -240,7 +240,7 @@ def _cell_problem(case: dict[str, object]) -> str:
 def _with_numbers(
     frame: pl.DataFrame, spec: TableSpec, normaliser: Normaliser, file: str, warnings: list[str]
 ) -> pl.DataFrame:
-    numbers = normaliser.normalise(frame.get_column(NUMBER))
+    numbers = normaliser.normalise(frame.get_column(NUMBER), columns=("e164",))
     frame = frame.with_columns(e164=numbers.get_column("e164"))
     unreadable = frame.filter(pl.col(NUMBER).is_not_null() & pl.col("e164").is_null())
     if unreadable.height:

@@ -206,9 +206,9 @@ def normalise_batch(batch: Batch, normaliser: Normaliser) -> pl.DataFrame:
     numbers = normaliser.normalise(frame.get_column("number")).rename(
         {"status": "number_status", "problem": "number_problem"}
     )
-    receiving = normaliser.normalise(frame.get_column("receiving_number")).select(
-        receiving_status="status", receiving_e164="e164", receiving_extension="extension"
-    )
+    receiving = normaliser.normalise(
+        frame.get_column("receiving_number"), columns=("status", "e164", "extension")
+    ).select(receiving_status="status", receiving_e164="e164", receiving_extension="extension")
     normalised = pl.concat([frame, numbers, receiving], how="horizontal").with_columns(
         service_kind=service_of()
     )

@@ -18,14 +18,16 @@ array gather, not a join.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
 from portflow.numbers import reference as ref
-from portflow.numbers.prefixes import load_prefix_table
+from portflow.numbers.prefixes import load_prefix_table, table_path
 
-# Below this many values the reference alone is quicker than loading the table.
+# Below this many values the reference alone is quicker than building the table (once per
+# phonenumbers version); a cached or loaded table is always worth using.
 FAST_MIN_ROWS = 5_000
 
 RESULT_SCHEMA = {
@@ -77,19 +79,31 @@ class Normaliser:
         self._prefixes: pl.DataFrame | None = None
         self._lookup: pl.DataFrame | None = None
 
-    def normalise(self, raw: pl.Series, *, fast: bool | None = None) -> pl.DataFrame:
-        """One row per value of `raw`, in order, with the columns of RESULT_SCHEMA."""
+    def normalise(
+        self,
+        raw: pl.Series,
+        *,
+        fast: bool | None = None,
+        columns: Sequence[str] = tuple(RESULT_SCHEMA),
+    ) -> pl.DataFrame:
+        """One row per value of `raw`, in order, with `columns` (default: all of RESULT_SCHEMA;
+        an account export only needs `e164`, and a million rows of the rest cost time)."""
         values = raw.cast(pl.String).rename("raw")
         if fast is None:
-            fast = values.len() >= self._fast_min_rows
+            fast = values.len() >= self._fast_min_rows or self._table_at_hand()
         if not fast:
             decided = _decide_by_reference(values.unique())
             return (
                 values.to_frame()
                 .join(decided, on="raw", how="left", nulls_equal=True, maintain_order="left")
-                .drop("raw")
+                .select(columns)
             )
-        return self._decide_fast(values)
+        return self._decide_fast(values, columns)
+
+    def _table_at_hand(self) -> bool:
+        if self._prefixes is not None:
+            return True
+        return self._cache_dir is not None and table_path(self._cache_dir).exists()
 
     def prefixes(self) -> pl.DataFrame:
         """The prefix table of prefixes.py: prefix, region, kind, decided."""
@@ -109,7 +123,7 @@ class Normaliser:
             self._lookup = table.select(_judge_prefix())
         return self._lookup
 
-    def _decide_fast(self, values: pl.Series) -> pl.DataFrame:
+    def _decide_fast(self, values: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
         raw = pl.col("raw")
         rows = values.to_frame().with_columns(
             ten=pl.when(raw.str.contains(_COMMON))
@@ -146,9 +160,9 @@ class Normaliser:
             .when(early)
             .then(pl.col(f"rest_{column}") if column in _EARLY else None)
             .otherwise(pl.col(f"ref_{column}"))
-            .cast(dtype)
+            .cast(RESULT_SCHEMA[column])
             .alias(column)
-            for column, dtype in RESULT_SCHEMA.items()
+            for column in columns
         )
 
 
