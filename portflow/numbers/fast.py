@@ -18,6 +18,7 @@ array gather, not a join.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,9 +62,14 @@ _NFKC_ASCII = {
 }
 _EXTENSION = r"(?i)^(.*?\d) ?(?:x|ext\.?|#) ?(\d{1,6})$"
 _SEPARATORS = r"[ .()/-]"
-# Digits only, not 10, not starting with 0 or 1 (no national prefix, country code or IDD
-# for phonenumbers to find): a +1 number of the wrong length.
-_WRONG_LENGTH = r"^[2-9](?:[0-9]{6,8}|[0-9]{10,14})$"
+# Digit strings phonenumbers reads as a +1 number of the wrong length: no national prefix,
+# country code or IDD to find (first digit 2-9), or `1` twice (both are taken off).
+_WRONG_LENGTH = r"^(?:[2-9](?:[0-9]{6,8}|[0-9]{10,14})|11[0-9]{9})$"
+# Ten digits with an area code starting 0 or 1: after +1, 1 or 011 1, or bare (where a
+# leading 1 is not taken as a prefix, because nine digits are too few; 011 is the IDD).
+_ZERO_ONE_AREA = (
+    r"^(?:(?:\+1|0111)[01][0-9]{9}|10[0-9]{9}|1[0-9]{9}|0(?:[02-9][0-9]|1[02-9])[0-9]{7})$"
+)
 # Lane 2 decides these columns itself when it decides a value early.
 _EARLY = ("status", "problem", "extension")
 # After separators are gone: +1, 1, or 011 1 (the IDD from the US) before the ten digits.
@@ -78,6 +84,7 @@ class Normaliser:
         self._fast_min_rows = fast_min_rows
         self._prefixes: pl.DataFrame | None = None
         self._lookup: pl.DataFrame | None = None
+        self._loading = threading.Lock()  # the inputs and the exports may ask at once
 
     def normalise(
         self,
@@ -107,8 +114,9 @@ class Normaliser:
 
     def prefixes(self) -> pl.DataFrame:
         """The prefix table of prefixes.py: prefix, region, kind, decided."""
-        if self._prefixes is None:
-            self._prefixes = load_prefix_table(self._cache_dir)
+        with self._loading:
+            if self._prefixes is None:
+                self._prefixes = load_prefix_table(self._cache_dir)
         return self._prefixes
 
     def lookup(self) -> pl.DataFrame:
@@ -213,6 +221,8 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .then(pl.lit(ref.DIGITS_LOST))
         .when(compact.str.contains(_WRONG_LENGTH))
         .then(pl.lit(ref.WRONG_LENGTH))
+        .when(compact.str.contains(_ZERO_ONE_AREA))
+        .then(pl.lit(ref.INVALID_PREFIX))
     )
     return frame.select(
         "raw",
