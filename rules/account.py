@@ -11,10 +11,12 @@ from rules.reasons import Reason
 def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> pl.DataFrame:
     """Batch rows whose e164 is in `table`, with `gathered` (over the table's matching rows)
     as lists. The expressions run on the matches only, not on the whole export."""
+    # Only the columns `gathered` reads go through the join, not the whole export.
+    needed = {name for expr in gathered.values() for name in expr.meta.root_names()}
     return (
         batch.filter(pl.col("e164").is_not_null())
         .select("row_id", "e164")
-        .join(table.filter(pl.col("e164").is_not_null()), on="e164")
+        .join(table.select("e164", *sorted(needed)).filter(pl.col("e164").is_not_null()), on="e164")
         .group_by("row_id", maintain_order=True)
         .agg(pl.col("e164").first(), **gathered)
     )

@@ -50,8 +50,10 @@ def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
 
 def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     """Routing values that are a routing's friendly name; `fix` gives the ID to use."""
-    named = _with_resolved(batch, routing).filter(
-        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_not_null()
+    named = _rows_matching(
+        batch,
+        routing,
+        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_not_null(),
     )
     ids = join_list("routing_name_ids")
     return findings(
@@ -65,8 +67,10 @@ def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFr
 
 def unknown_routing_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     """Routing values that are neither an ID nor a name in the routing table."""
-    unknown = _with_resolved(batch, routing).filter(
-        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_null()
+    unknown = _rows_matching(
+        batch,
+        routing,
+        pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_null(),
     )
     return findings(
         unknown,
@@ -75,5 +79,10 @@ def unknown_routing_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _with_resolved(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
-    return batch.select("row_id", "routing_id").join(resolve_routing(batch, routing), on="row_id")
+def _rows_matching(batch: pl.DataFrame, routing: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
+    """The rows whose routing value's `routing_matches` satisfy `where` (decided once per
+    distinct value, then joined to the rows that have one of the few values found)."""
+    found = routing_matches(batch, routing).filter(where)
+    return batch.select("row_id", "routing_id").join(
+        found, on="routing_id", how="inner", maintain_order="left"
+    )

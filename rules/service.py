@@ -19,8 +19,10 @@ def service_of(column: str = "service") -> pl.Expr:
 
 def unknown_service(batch: pl.DataFrame) -> pl.DataFrame:
     """Rows whose service is neither voice nor fax."""
+    # The normalised batch has the service worked out already (`service_kind`).
+    kind = pl.col("service_kind") if "service_kind" in batch.columns else service_of()
     return findings(
-        batch.filter(~service_of().is_in([VOICE, FAX])),
+        batch.filter(~kind.is_in([VOICE, FAX])),
         Reason.UNKNOWN_SERVICE,
         detail=quoted("service"),
     )

@@ -160,17 +160,22 @@ class Normaliser:
             rows, by_reference.rename(lambda c: c if c == "raw" else f"ref_{c}"), needs_reference
         )
         table = _judge_line()
-        return rows.select(
-            pl.when(raw.is_null())
-            .then(pl.lit(ref.EMPTY) if column == "status" else None)
-            .when(by_table)
-            .then(table[column])
-            .when(early)
-            .then(pl.col(f"rest_{column}") if column in _EARLY else None)
-            .otherwise(pl.col(f"ref_{column}"))
-            .cast(RESULT_SCHEMA[column])
-            .alias(column)
-            for column in columns
+        # Lazy, so the masks the columns share are computed once, not once per column.
+        return (
+            rows.lazy()
+            .select(
+                pl.when(raw.is_null())
+                .then(pl.lit(ref.EMPTY) if column == "status" else None)
+                .when(by_table)
+                .then(table[column])
+                .when(early)
+                .then(pl.col(f"rest_{column}") if column in _EARLY else None)
+                .otherwise(pl.col(f"ref_{column}"))
+                .cast(RESULT_SCHEMA[column])
+                .alias(column)
+                for column in columns
+            )
+            .collect()
         )
 
 
