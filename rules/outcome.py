@@ -40,10 +40,8 @@ def decide(
 ) -> Outcome:
     """Split the judged batch; passing rows get routing names, warnings and port groups."""
     batch = batch.sort("row_id")
-    # A mask, not joins of the whole batch: most rows pass and need no verdict columns.
-    judged = pl.col("row_id").is_in(verdicts.get_column("row_id").implode())
-    rejected = batch.filter(judged).join(verdicts, on="row_id", how="inner", maintain_order="left")
-    passed = batch.filter(~judged)
+    rejected = batch.join(verdicts, on="row_id", how="inner", maintain_order="left")
+    passed = batch.join(verdicts, on="row_id", how="anti", maintain_order="left")
     passed = with_completion(_with_routing(passed, routing), run_date=run_date)
     international = rejected.filter(
         pl.col("all_reasons").str.contains(Reason.NOT_US_CA.name)
@@ -60,16 +58,14 @@ def decide(
 def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.DataFrame:
     """The routing ID as the account spells it, its name, and the row's warnings."""
     if routing is None:
-        resolved = passed.lazy().with_columns(
+        resolved = passed.with_columns(
             routing_match_id=pl.col("routing_id").str.strip_chars(),
             routing_match_name=pl.lit(None, dtype=pl.String),
             routing_match_active=pl.lit(True),
         )
     else:
         matches = routing_matches(passed, routing).drop("routing_name_ids")
-        resolved = passed.lazy().join(
-            matches.lazy(), on="routing_id", how="left", maintain_order="left"
-        )
+        resolved = passed.join(matches, on="routing_id", how="left", maintain_order="left")
     inactive = pl.col("routing_match_active").not_()
     warnings = pl.concat_str(
         pl.when(is_blank("routing_id") & (pl.col("service_kind") == VOICE)).then(
@@ -85,15 +81,11 @@ def _with_routing(passed: pl.DataFrame, routing: pl.DataFrame | None) -> pl.Data
         separator="; ",
         ignore_nulls=True,
     )
-    return (
-        resolved.with_columns(
-            routing_id=pl.col("routing_match_id"),
-            routing_name=pl.col("routing_match_name"),
-            warnings=pl.when(warnings == "").then(None).otherwise(warnings),
-        )
-        .drop("routing_match_id", "routing_match_name", "routing_match_active")
-        .collect()
-    )
+    return resolved.with_columns(
+        routing_id=pl.col("routing_match_id"),
+        routing_name=pl.col("routing_match_name"),
+        warnings=pl.when(warnings == "").then(None).otherwise(warnings),
+    ).drop("routing_match_id", "routing_match_name", "routing_match_active")
 
 
 def with_refusals(outcome: Outcome, refused: pl.DataFrame) -> Outcome:
