@@ -4,6 +4,8 @@
 
 POST /v1/port-requests needs an Idempotency-Key header equal to the body's key: a second
 call with the key returns the first call's request (200) instead of creating one (201).
+Bodies are JSON (anything else: 415) of at most `max_body` bytes (larger: 413, refused before
+any of it is parsed, chunked uploads included); a refused call changes nothing.
 With `faults=True` (tests and drills only) POST /v1/_faults queues canned answers (429 with
 Retry-After, 503...) for the next matching calls, to exercise clients' retries.
 """
@@ -20,10 +22,14 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, SecretStr
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portflow.errors import PortingSystemError
 from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
 from portflow.porting.store import SqliteSystem
+
+MAX_BODY_BYTES = 1024 * 1024
 
 
 class Fault(BaseModel):
@@ -44,7 +50,84 @@ class RequestList(BaseModel):
     requests: list[PortRequest]
 
 
-def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -> FastAPI:
+class BodyLimit:
+    """ASGI middleware: a body over `limit` bytes is refused (413) before the app sees it.
+
+    The body is read here, counted chunk by chunk (a missing or lying Content-Length
+    changes nothing), and handed on whole to the app only if it fits.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(Headers(scope=scope))
+        if declared is not None and declared > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        handed = False
+
+        async def replay() -> Message:
+            nonlocal handed
+            if handed:
+                return await receive()  # waits for the client to go away
+            handed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = JSONResponse(
+            {"detail": f"the body is larger than {self.limit} bytes; send less per request"},
+            status_code=413,
+        )
+        await answer(scope, receive, send)
+
+
+def _content_length(headers: Headers) -> int | None:
+    try:
+        return int(headers["content-length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def takes_json(request: Request) -> None:
+    """A body in another media type than JSON is refused (415), never guessed at."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media != "application/json" and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        raise HTTPException(
+            status_code=415, detail="send the body as JSON (Content-Type: application/json)"
+        )
+
+
+def create_app(
+    store: SqliteSystem,
+    *,
+    token: SecretStr,
+    faults: bool = False,
+    max_body: int = MAX_BODY_BYTES,
+) -> FastAPI:
     """The API app; every /v1 route but /v1/health needs `Authorization: Bearer <token>`."""
     app = FastAPI(title="portflow reference porting system", version="1")
     expected = token.get_secret_value().encode()
@@ -80,7 +163,7 @@ def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -
                 {"detail": "injected fault"}, status_code=fault.status, headers=headers
             )
 
-        @app.post("/v1/_faults", dependencies=[Depends(authorised)])
+        @app.post("/v1/_faults", dependencies=[Depends(authorised), Depends(takes_json)])
         def plan_faults(plan: FaultPlan) -> dict[str, int]:
             with lock:
                 queued.extend((plan.method, plan.path, None) for _ in range(plan.after))
@@ -91,6 +174,9 @@ def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -
         def faults_served() -> dict[str, Any]:
             with lock:
                 return {"queued": len(queued), "served": list(served)}
+
+    # Outermost (added last): an oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimit, limit=max_body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -111,7 +197,7 @@ def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -
 
     @app.post(
         "/v1/port-requests",
-        dependencies=[Depends(authorised)],
+        dependencies=[Depends(authorised), Depends(takes_json)],
         response_model=Submitted,
         status_code=201,
     )
@@ -143,7 +229,7 @@ def create_app(store: SqliteSystem, *, token: SecretStr, faults: bool = False) -
 
     @app.post(
         "/v1/port-requests/{request_id}/status",
-        dependencies=[Depends(authorised)],
+        dependencies=[Depends(authorised), Depends(takes_json)],
         response_model=PortRequest,
     )
     def set_status(request_id: str, change: StatusChange) -> PortRequest:

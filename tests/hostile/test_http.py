@@ -1,0 +1,248 @@
+"""The HTTP side, tried on purpose: hostile bodies against the reference service."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from portflow.errors import PortingSystemError, PortingSystemUnavailable
+from portflow.porting import HttpSystem, RetryPolicy
+from portflow.porting.models import RequestDraft
+from portflow.porting.service import MAX_BODY_BYTES, create_app
+from portflow.porting.store import SqliteSystem
+from tests.porting.drafts import PIN, draft
+from tests.porting.service import TOKEN, Service, free_port, running_service
+
+FAST = RetryPolicy(attempts=3, base=0.05, cap=0.2)
+SMALL_LIMIT = 4096
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+JSON = {"Content-Type": "application/json"}
+
+
+@dataclass
+class Served:
+    url: str
+    db: Path
+
+
+@contextmanager
+def serving(app: FastAPI, *, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """`app` under uvicorn on 127.0.0.1 in a thread (https with `tls`: certificate, key)."""
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def store_rows(db: Path) -> list[str]:
+    """Every row of every table of the porting system, as SQL."""
+    with closing(sqlite3.connect(db)) as connection:
+        return list(connection.iterdump())
+
+
+def padded(numbers: tuple[str, ...], size: int) -> RequestDraft:
+    """A valid draft whose JSON body is about `size` bytes (the padding is paperwork)."""
+    base = draft(*numbers)
+    overhead = len(json.dumps(base.wire())) + len(', "notes": ""')
+    return base.model_copy(update={"paperwork": {"notes": "x" * max(0, size - overhead)}})
+
+
+def body_of(request: RequestDraft) -> bytes:
+    return json.dumps(request.wire()).encode()
+
+
+def in_chunks(body: bytes, size: int = 1000) -> Iterator[bytes]:
+    """A generator body: httpx sends it chunked, without Content-Length."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The service with a 4 KiB body limit, holding one submitted request (PR-000001)."""
+    db = tmp_path_factory.mktemp("small") / "ps.db"
+    app = create_app(SqliteSystem(db), token=SecretStr(TOKEN), max_body=SMALL_LIMIT)
+    with serving(app) as url:
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+        assert system.submit(draft("+12125550100")).created
+        yield Served(url, db)
+
+
+def submit_raw(served: Served, content: Any, *, key: str, **headers: str) -> httpx.Response:
+    return httpx.post(
+        f"{served.url}/v1/port-requests",
+        content=content,
+        headers={**AUTH, "Idempotency-Key": key, **headers},
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize("upload", ["with Content-Length", "chunked"])
+def test_a_body_over_the_limit_is_refused_with_413_and_changes_nothing(
+    small: Served, upload: str
+) -> None:
+    request = padded(("+12125550111",), SMALL_LIMIT + 500)
+    body = body_of(request)
+    assert len(body) > SMALL_LIMIT
+    before = store_rows(small.db)
+    content = body if upload == "with Content-Length" else in_chunks(body)
+    answer = submit_raw(small, content, key=request.idempotency_key, **JSON)
+    assert answer.status_code == 413
+    assert f"larger than {SMALL_LIMIT} bytes" in answer.json()["detail"]
+    if upload == "chunked":
+        assert "content-length" not in answer.request.headers
+        assert answer.request.headers["transfer-encoding"] == "chunked"
+    assert store_rows(small.db) == before
+
+
+@pytest.mark.parametrize("upload", ["with Content-Length", "chunked"])
+def test_a_body_within_the_limit_is_taken(small: Served, upload: str) -> None:
+    number = "+12125550121" if upload == "chunked" else "+12125550122"
+    request = padded((number,), SMALL_LIMIT - 100)
+    body = body_of(request)
+    assert SMALL_LIMIT - 200 < len(body) <= SMALL_LIMIT
+    content = body if upload == "with Content-Length" else in_chunks(body)
+    answer = submit_raw(small, content, key=request.idempotency_key, **JSON)
+    assert answer.status_code == 201, answer.text
+    assert [n["e164"] for n in answer.json()["request"]["numbers"]] == [number]
+
+
+MALFORMED = {
+    "truncated": b'{"idempotency_key": "pf-v1-0000000000000000", "billing_secrets": {"pin": "'
+    + PIN.encode(),
+    "not UTF-8": b'{"account_id": "\xff\xfe"}',
+    "trailing garbage": b'{"status": "cancelled"} {"pin": "' + PIN.encode() + b'"}',
+    "single quotes": b"{'status': 'cancelled'}",
+    "nested past any parser": b"[" * 2000 + b"]" * 2000,
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("path", ["/v1/port-requests", "/v1/port-requests/PR-000001/status"])
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_json_is_refused_and_changes_nothing(small: Served, path: str, name: str) -> None:
+    before = store_rows(small.db)
+    answer = httpx.post(
+        f"{small.url}{path}",
+        content=MALFORMED[name],
+        headers={
+            **AUTH,
+            "Idempotency-Key": "pf-v1-0000000000000000",
+            "Content-Type": "application/json",
+        },
+        timeout=10,
+    )
+    assert answer.status_code in (400, 422), answer.text
+    assert "detail" in answer.json()
+    assert PIN not in answer.text
+    assert store_rows(small.db) == before
+
+
+NOT_JSON = {
+    "text/plain": "text/plain",
+    "a form": "application/x-www-form-urlencoded",
+    "XML": "application/xml; charset=utf-8",
+    "no Content-Type at all": None,
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_JSON))
+def test_a_body_that_is_not_json_is_refused_with_415_and_changes_nothing(
+    small: Served, name: str
+) -> None:
+    request = draft("+12125550131")
+    change = json.dumps({"status": "cancelled"}).encode()  # would apply, if it were taken
+    before = store_rows(small.db)
+    for path, body in (
+        ("/v1/port-requests", body_of(request)),
+        ("/v1/port-requests/PR-000001/status", change),
+    ):
+        headers = {**AUTH, "Idempotency-Key": request.idempotency_key}
+        content_type = NOT_JSON[name]
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        answer = httpx.post(f"{small.url}{path}", content=body, headers=headers, timeout=10)
+        assert answer.status_code == 415, answer.text
+        assert "application/json" in answer.json()["detail"]
+        if content_type is None:
+            assert "content-type" not in answer.request.headers
+    assert store_rows(small.db) == before
+    system = HttpSystem(small.url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+    assert system.get("PR-000001").status == "submitted"
+
+
+def test_json_with_a_charset_or_a_json_suffix_is_taken(small: Served) -> None:
+    for number, content_type in (
+        ("+12125550141", "application/json; charset=utf-8"),
+        ("+12125550142", "application/vnd.portflow+json"),
+    ):
+        request = draft(number)
+        answer = submit_raw(
+            small, body_of(request), key=request.idempotency_key, **{"Content-Type": content_type}
+        )
+        assert answer.status_code == 201, answer.text
+
+
+def test_a_key_header_that_differs_from_the_body_changes_nothing(small: Served) -> None:
+    request = draft("+12125550151")
+    before = store_rows(small.db)
+    answer = submit_raw(small, body_of(request), key="pf-v1-" + "0" * 40, **JSON)
+    assert answer.status_code == 422
+    assert "Idempotency-Key" in answer.json()["detail"]
+    assert store_rows(small.db) == before
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """`portflow system serve` as a user runs it: its own process, the default body limit."""
+    with running_service(tmp_path_factory.mktemp("served") / "ps.db") as running:
+        yield running
+
+
+def test_a_submission_over_the_served_limit_reaches_the_user_as_413(served: Service) -> None:
+    # 15,000 numbers in one request (e.g. --max-per-request 20000): about 1.3 MB of JSON.
+    numbers = tuple(f"+1212{n:07d}" for n in range(15_000))
+    request = draft(*numbers)
+    assert len(body_of(request)) > MAX_BODY_BYTES
+    system = HttpSystem(served.url, token=SecretStr(TOKEN), retry=FAST, timeout=10)
+    before = system.list_requests()
+    with pytest.raises(PortingSystemError, match=r"too large \(HTTP 413\)") as refused:
+        system.submit(request)
+    # Refused, not unreachable: the client did not retry a reset connection.
+    assert not isinstance(refused.value, PortingSystemUnavailable)
+    assert refused.value.exit_code == 2
+    assert system.list_requests() == before
+    assert system.submit(draft(*numbers[:1000])).created  # a smaller chunk goes through
