@@ -1,8 +1,11 @@
-"""The HTTP side, tried on purpose: hostile bodies against the reference service."""
+"""The HTTP side, tried on purpose: hostile bodies, the token in logs, TLS verification."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -15,15 +18,19 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 from pydantic import SecretStr
 
 from portflow.errors import PortingSystemError, PortingSystemUnavailable
-from portflow.porting import HttpSystem, RetryPolicy
-from portflow.porting.models import RequestDraft
+from portflow.porting import HttpSystem, RetryPolicy, connect
+from portflow.porting.models import RequestDraft, StatusChange
 from portflow.porting.service import MAX_BODY_BYTES, create_app
 from portflow.porting.store import SqliteSystem
-from tests.porting.drafts import PIN, draft
+from tests.porting.drafts import ACCOUNT_NUMBER, PIN, draft
 from tests.porting.service import TOKEN, Service, free_port, running_service
 
 FAST = RetryPolicy(attempts=3, base=0.05, cap=0.2)
@@ -246,3 +253,89 @@ def test_a_submission_over_the_served_limit_reaches_the_user_as_413(served: Serv
     assert refused.value.exit_code == 2
     assert system.list_requests() == before
     assert system.submit(draft(*numbers[:1000])).created  # a smaller chunk goes through
+
+
+def test_the_client_never_logs_the_token(served: Service, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "portflow"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    system = HttpSystem(served.url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+    errors: list[str] = []
+    served.plan_faults(503)  # a retry, logged with its reason
+    answer = system.submit(draft("+12125550201"))
+    assert answer.request is not None
+    made = answer.request.id
+    system.list_requests()
+    system.get(made)
+    system.set_status(made, StatusChange(status="exception", carrier_reason="6P"))
+    for refused in (
+        lambda: system.get("PR-999999"),
+        lambda: system.set_status(made, StatusChange(status="draft")),
+        lambda: HttpSystem(served.url, token=SecretStr(TOKEN + "x"), retry=FAST).list_requests(),
+    ):
+        with pytest.raises(PortingSystemError) as error:
+            refused()
+        errors.append(str(error.value))
+    system.close()
+
+    loggers = {record.name.split(".")[0] for record in caplog.records}
+    assert {"httpx", "httpcore", "portflow"} <= loggers  # the logs were really on
+    assert any("retrying" in record.getMessage() for record in caplog.records)
+    logged = "\n".join(
+        f"{record.name} {record.getMessage()} {record.args!r}" for record in caplog.records
+    )
+    for secret in (TOKEN, PIN, ACCOUNT_NUMBER):
+        assert secret not in logged
+        assert not any(secret in message for message in errors)
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost that nobody vouches for: (cert, key) files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "portflow test service")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_an_untrusted_certificate_is_refused_by_default(tmp_path: Path) -> None:
+    db = tmp_path / "ps.db"
+    app = create_app(SqliteSystem(db), token=SecretStr(TOKEN))
+    with serving(app, tls=self_signed(tmp_path)) as url:
+        assert url.startswith("https://127.0.0.1:")
+        system = connect(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+        with pytest.raises(PortingSystemError, match="TLS certificate is not trusted") as error:
+            system.submit(draft("+12125550301"))
+        assert "certificate" in str(error.value).lower()
+        assert not isinstance(error.value, PortingSystemUnavailable)  # not retried
+        assert error.value.exit_code == 2 and TOKEN not in str(error.value)
+        system.close()
+        # The same server answers a client told to skip verification (HttpSystem(verify=False),
+        # which no setting reaches): the certificate was the only problem, and nothing was sent.
+        insecure = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5, verify=False)
+        assert insecure.list_requests() == []
+        insecure.close()
