@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 # The carriers' lifecycle; an operator moves a request through it (`portflow system set-status`).
 STATUSES = ("draft", "submitted", "exception", "foc", "complete", "cancelled")
@@ -66,6 +66,16 @@ class RequestDraft(BaseModel):
     numbers: tuple[NumberLine, ...] = Field(min_length=1)
     paperwork: dict[str, Any] = Field(default_factory=dict)
     billing_secrets: BillingSecrets
+
+    @field_validator("numbers")
+    @classmethod
+    def _each_number_once(cls, numbers: tuple[NumberLine, ...]) -> tuple[NumberLine, ...]:
+        seen: set[str] = set()
+        for line in numbers:
+            if line.e164 in seen:
+                raise ValueError(f"{line.e164} is listed more than once")
+            seen.add(line.e164)
+        return numbers
 
     def wire(self) -> dict[str, Any]:
         """The JSON body sent to a porting system (the only place secrets are revealed)."""
@@ -127,6 +137,28 @@ class Submitted(BaseModel):
 
 class StatusChange(BaseModel):
     """An operator's move of a request along the lifecycle."""
+
+    # For the OpenAPI document: what the store enforces (`SqliteSystem.set_status`).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"status": {"const": "exception"}}},
+                    "then": {
+                        "required": ["carrier_reason"],
+                        "properties": {"carrier_reason": {"type": "string", "minLength": 1}},
+                    },
+                },
+                {
+                    "if": {"properties": {"status": {"const": "foc"}}},
+                    "then": {
+                        "required": ["foc_date"],
+                        "properties": {"foc_date": {"type": "string", "format": "date"}},
+                    },
+                },
+            ]
+        }
+    )
 
     status: Status
     carrier_reason: str | None = Field(default=None, max_length=200)

@@ -16,13 +16,16 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, SecretStr
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portflow.errors import PortingSystemError
@@ -30,6 +33,8 @@ from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Sub
 from portflow.porting.store import SqliteSystem
 
 MAX_BODY_BYTES = 1024 * 1024
+# Declares the bearer token in the OpenAPI document; `authorised` checks it.
+BEARER = HTTPBearer(auto_error=False, description="The service's PORTFLOW_SYSTEM_TOKEN.")
 
 
 class Fault(BaseModel):
@@ -48,6 +53,36 @@ class FaultPlan(BaseModel):
 
 class RequestList(BaseModel):
     requests: list[PortRequest]
+
+
+class FieldProblem(BaseModel):
+    """One invalid part of a request: where (`loc`), what (`msg`) and its kind (`type`)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every refusal: what is wrong, in words or field by field."""
+
+    detail: str | list[FieldProblem]
+
+
+REFUSALS: dict[int, str] = {
+    400: "The body cannot be read.",
+    401: "Missing or wrong bearer token.",
+    404: "No such port request.",
+    409: "The request conflicts with what the porting system holds.",
+    413: "The body is larger than the service takes.",
+    415: "The body is not application/json.",
+    422: "The request is invalid.",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` for the refusals an operation can answer with."""
+    return {code: {"model": Problem, "description": REFUSALS[code]} for code in codes}
 
 
 class BodyLimit:
@@ -121,6 +156,16 @@ def takes_json(request: Request) -> None:
         )
 
 
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method that some route takes at the request's path (Starlette names one route's)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(scope)  # PARTIAL: the path matches, the method does not
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
 def create_app(
     store: SqliteSystem,
     *,
@@ -135,9 +180,11 @@ def create_app(
     served: list[int] = []
     lock = threading.Lock()
 
-    def authorised(authorization: str | None = Header(default=None)) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), expected):
+    def authorised(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> None:
+        given = credentials.credentials.encode() if credentials is not None else b""
+        if credentials is None or not secrets.compare_digest(given, expected):
             raise HTTPException(
                 status_code=401,
                 detail="missing or wrong bearer token",
@@ -163,14 +210,18 @@ def create_app(
                 {"detail": "injected fault"}, status_code=fault.status, headers=headers
             )
 
-        @app.post("/v1/_faults", dependencies=[Depends(authorised), Depends(takes_json)])
+        @app.post(
+            "/v1/_faults",
+            dependencies=[Depends(authorised), Depends(takes_json)],
+            responses=refusals(400, 401, 413, 415, 422),
+        )
         def plan_faults(plan: FaultPlan) -> dict[str, int]:
             with lock:
                 queued.extend((plan.method, plan.path, None) for _ in range(plan.after))
                 queued.extend((plan.method, plan.path, f) for f in plan.responses)
                 return {"queued": len(queued)}
 
-        @app.get("/v1/_faults", dependencies=[Depends(authorised)])
+        @app.get("/v1/_faults", dependencies=[Depends(authorised)], responses=refusals(401))
         def faults_served() -> dict[str, Any]:
             with lock:
                 return {"queued": len(queued), "served": list(served)}
@@ -187,6 +238,15 @@ def create_app(
         ]
         return JSONResponse({"detail": problems}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_refusal(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=headers
+        )
+
     @app.exception_handler(PortingSystemError)
     async def refused(request: Request, error: PortingSystemError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=error.status or 400)
@@ -200,6 +260,10 @@ def create_app(
         dependencies=[Depends(authorised), Depends(takes_json)],
         response_model=Submitted,
         status_code=201,
+        responses={
+            200: {"model": Submitted, "description": "The request made before under this key."},
+            **refusals(400, 401, 409, 413, 415, 422),
+        },
     )
     def submit(
         draft: RequestDraft,
@@ -215,7 +279,12 @@ def create_app(
             response.status_code = 200
         return outcome
 
-    @app.get("/v1/port-requests", dependencies=[Depends(authorised)], response_model=RequestList)
+    @app.get(
+        "/v1/port-requests",
+        dependencies=[Depends(authorised)],
+        response_model=RequestList,
+        responses=refusals(401),
+    )
     def list_requests() -> RequestList:
         return RequestList(requests=store.list_requests())
 
@@ -223,6 +292,7 @@ def create_app(
         "/v1/port-requests/{request_id}",
         dependencies=[Depends(authorised)],
         response_model=PortRequest,
+        responses=refusals(401, 404, 422),
     )
     def get_request(request_id: str) -> PortRequest:
         return store.get(request_id)
@@ -231,6 +301,7 @@ def create_app(
         "/v1/port-requests/{request_id}/status",
         dependencies=[Depends(authorised), Depends(takes_json)],
         response_model=PortRequest,
+        responses=refusals(400, 401, 404, 409, 413, 415, 422),
     )
     def set_status(request_id: str, change: StatusChange) -> PortRequest:
         return store.set_status(request_id, change)
