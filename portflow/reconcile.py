@@ -21,7 +21,7 @@ from portflow.numbers import Normaliser
 from portflow.pipeline import Step, run_directly
 from portflow.porting import opened
 from portflow.porting.models import PortRequest
-from portflow.reports.safety import safe_frame
+from portflow.reports.safety import safe_frame, write_csv
 from portflow.reports.staging import SUMMARY, StagedOutputs
 from portflow.reports.workbook import SummarySheet, write_report_workbook
 from portflow.settings import load_settings
@@ -217,9 +217,7 @@ def write_reconciliation(report: pl.DataFrame, summary: dict[str, Any], out: Pat
         )
     )
     with StagedOutputs(out, summary["run_id"], known=OUTPUTS) as stage:
-        text.write_csv(
-            stage.path(RECONCILIATION_CSV), include_bom=True, null_value="", line_terminator="\r\n"
-        )
+        write_csv(text, stage.path(RECONCILIATION_CSV))
         write_report_workbook(
             stage.path(RECONCILIATION_XLSX), text, sheet="Findings", summary=_summary_sheet(summary)
         )

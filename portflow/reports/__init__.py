@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from portflow.reports.safety import safe_frame
+from portflow.reports.safety import safe_frame, write_csv
 from portflow.reports.staging import SUMMARY, StagedOutputs
 from portflow.reports.tickets import fax_ticket, international_ticket
 from portflow.reports.workbook import write_rejects_workbook, write_table_workbook
@@ -115,9 +115,9 @@ def write_check_outputs(
     known = (*CHECK_OUTPUTS, SUBMITTED_CSV) if submission else CHECK_OUTPUTS
     with StagedOutputs(out, summary["run_id"], known=known) as stage:
         if submitted is not None:
-            _write_csv(safe_frame(submitted), stage.path(SUBMITTED_CSV))
+            write_csv(safe_frame(submitted), stage.path(SUBMITTED_CSV))
         rejects = safe_frame(reports.rejects)
-        _write_csv(rejects, stage.path(REJECTS_CSV))
+        write_csv(rejects, stage.path(REJECTS_CSV))
         write_rejects_workbook(
             stage.path(REJECTS_XLSX),
             rejects,
@@ -125,7 +125,7 @@ def write_check_outputs(
             descriptions={r.name: r.message for r in Reason},
         )
         configured = safe_frame(reports.configured)
-        _write_csv(configured, stage.path(CONFIGURED_CSV))
+        write_csv(configured, stage.path(CONFIGURED_CSV))
         if CONFIGURED_XLSX in planned:
             write_table_workbook(
                 stage.path(CONFIGURED_XLSX),
@@ -134,20 +134,15 @@ def write_check_outputs(
                 title="portflow configured numbers",
             )
         if FAX_CSV in planned:
-            _write_csv(safe_frame(reports.fax), stage.path(FAX_CSV))
+            write_csv(safe_frame(reports.fax), stage.path(FAX_CSV))
             stage.path(FAX_TICKET).write_text(
                 fax_ticket(reports.fax, summary, account_id=account_id), encoding="utf-8"
             )
         if INTERNATIONAL_CSV in planned:
-            _write_csv(safe_frame(reports.international), stage.path(INTERNATIONAL_CSV))
+            write_csv(safe_frame(reports.international), stage.path(INTERNATIONAL_CSV))
             stage.path(INTERNATIONAL_TICKET).write_text(
                 international_ticket(reports.international, summary, account_id=account_id),
                 encoding="utf-8",
             )
         stage.path(SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return stage.commit()
-
-
-def _write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """UTF-8 with a BOM, so that Excel shows accented names right; CRLF like Excel writes."""
-    frame.write_csv(path, include_bom=True, null_value="", line_terminator="\r\n")

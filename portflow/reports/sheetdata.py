@@ -19,10 +19,13 @@ from pathlib import Path
 
 import polars as pl
 
+from portflow.reports.safety import fitted_frame
+
 ROWS_PER_CHUNK = 50_000
-EXCEL_CELL_LIMIT = 32_767  # characters a cell may hold
-# XML 1.0 allows no other control characters; Excel reads _xHHHH_ as the escaped character.
-_CONTROL = {chr(c): f"_x{c:04X}_" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+# XML 1.0 allows no other control characters, nor U+FFFE and U+FFFF (Excel refuses such a
+# file); Excel reads _xHHHH_ as the escaped character. CR too, as Excel writes it: a raw CR
+# would be read back as LF.
+_CONTROL = {chr(c): f"_x{c:04X}_" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0xFFFE, 0xFFFF)}
 # One pass replaces them all (Aho-Corasick: a replacement is never replaced again).
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", **_CONTROL}
 _SHEET_DATA_END = b"</sheetData>"
@@ -51,7 +54,7 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
     one-column frames of up to ROWS_PER_CHUNK rows each."""
     letters = [column_letter(k) for k in range(frame.width)]
     for start in range(0, frame.height, ROWS_PER_CHUNK):
-        chunk = frame.slice(start, ROWS_PER_CHUNK)
+        chunk = fitted_frame(frame.slice(start, ROWS_PER_CHUNK))
         number = (
             pl.int_range(first_row + start, first_row + start + chunk.height, eager=True)
             .cast(pl.String)
@@ -81,8 +84,7 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
 
 
 def _escaped(value: pl.Expr) -> pl.Expr:
-    text = value.cast(pl.String).str.slice(0, EXCEL_CELL_LIMIT)
-    text = text.str.replace_all(r"_x([0-9A-Fa-f]{4})_", "_x005F_x${1}_")
+    text = value.cast(pl.String).str.replace_all(r"_x([0-9A-Fa-f]{4})_", "_x005F_x${1}_")
     return text.str.replace_many(_ESCAPES)
 
 

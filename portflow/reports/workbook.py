@@ -1,4 +1,4 @@
-"""Excel reports written with xlsxwriter in constant memory: every data cell is text."""
+"""Excel reports written with xlsxwriter in constant memory: every cell is safe text."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from portflow.reports.safety import safe_text
+from portflow.reports.safety import cell_text
 from portflow.reports.sheetdata import Fill, fill_sheets
 
 EXCEL_MAX_ROWS = 1_048_576  # including the header row
@@ -141,7 +141,7 @@ def _write_table(
     (see sheetdata.py), one per sheet, written into the file after xlsxwriter closes it."""
     widths = _widths(frame)
     fills: list[Fill] = []
-    headers = [safe_text(column) for column in frame.columns]
+    headers = [cell_text(column) for column in frame.columns]
     text = frame.select(pl.col(c).cast(pl.String) for c in frame.columns)
     for part, chunk in enumerate(_chunks(text), start=1):
         sheet = workbook.add_worksheet(name if part == 1 else f"{name} ({part})")
@@ -169,7 +169,7 @@ def _write_summary(workbook: Any, styles: _Styles, summary: SummarySheet) -> Non
     row = 2
     for label, value in summary.facts:
         sheet.write_string(row, 0, label, styles.label)
-        sheet.write_string(row, 1, safe_text(str(value)))
+        sheet.write_string(row, 1, cell_text(value))
         row += 1
     row += 1
     sheet.write_string(row, 0, summary.totals_title, styles.heading)
@@ -225,6 +225,6 @@ def _write_list(
     row += 1
     for values in rows:
         for column, value in enumerate(values):
-            sheet.write_string(row, column, safe_text(str(value)))
+            sheet.write_string(row, column, cell_text(value))
         row += 1
     return row
