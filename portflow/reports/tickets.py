@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,11 +11,19 @@ import polars as pl
 from portflow.reports.safety import safe_text
 
 UNKNOWN_ACCOUNT = "(account ID not known: pass --account-id)"
+# Line breaks, tabs and other control characters would end a table row (or start a new
+# line a spreadsheet paste reads as a cell): each run becomes one space.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
+# What would end a cell or turn a value into a link, HTML or code: shown, not interpreted.
+_MARKDOWN = re.compile(r"([\\|<>\[\]`])")
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else safe_text(str(value), phone=True)
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A value from the inputs or the account, inert in markdown and in a spreadsheet."""
+    if value is None:
+        return ""
+    text = safe_text(_CONTROL.sub(" ", str(value)).strip(), phone=True)
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _table(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[str]:
