@@ -9,12 +9,14 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 
 from portflow.cli.common import parse_date, stdout, system_option
 from portflow.errors import UsageError
 from portflow.porting import opened
 from portflow.porting.models import STATUSES, PortRequest, StatusChange
 from portflow.porting.store import SqliteSystem
+from portflow.reports.safety import safe_text
 from portflow.settings import Settings
 
 REQUEST_COLUMNS = (
@@ -46,19 +48,20 @@ def _row(request: PortRequest) -> list[str]:
 def print_requests(url: str, settings: Settings, *, as_csv: bool = False) -> None:
     with opened(url, settings, create=False) as system:
         found = system.list_requests()
-    if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+    if as_csv:  # often saved and opened in a spreadsheet: no cell may start a formula
+        writer = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(REQUEST_COLUMNS)
-        writer.writerows(_row(request) for request in found)
+        writer.writerows([safe_text(value) for value in _row(request)] for request in found)
         return
     shown = [c for c in REQUEST_COLUMNS if c != "friendly_name"]  # long; kept in --format csv
-    table = Table(title=f"Port requests in {system.description}", title_justify="left")
+    # Text, not markup: a value from the porting system like `[/]` would stop the listing.
+    table = Table(title=Text(f"Port requests in {system.description}"), title_justify="left")
     for column in shown:
         table.add_column(column, justify="right" if column == "numbers" else "left", no_wrap=True)
     for request in found:
         values = dict(zip(REQUEST_COLUMNS, _row(request), strict=True))
-        table.add_row(*[values[column] for column in shown])
-    stdout.print(table if found else f"No port requests in {system.description}.")
+        table.add_row(*[Text(values[column]) for column in shown])
+    stdout.print(table if found else Text(f"No port requests in {system.description}."))
 
 
 @click.command()
@@ -141,5 +144,6 @@ def set_status(
     stdout.print(
         f"{updated.id}: {updated.status}"
         + (f" ({updated.carrier_reason})" if updated.carrier_reason else "")
-        + (f", FOC {updated.foc_date}" if updated.foc_date else "")
+        + (f", FOC {updated.foc_date}" if updated.foc_date else ""),
+        markup=False,
     )
