@@ -160,7 +160,8 @@ def load_manifest(path: Path) -> LoadedManifest:
         if isinstance(billing, dict) and isinstance(billing.get(key), int | float):
             raise ManifestError(
                 str(path),
-                f'billing.{key}: put it in quotes (pin: "0123"); unquoted, YAML '
+                # An example value would be someone's PIN: the message shows none.
+                f'billing.{key}: put it in quotes ({key}: "..."); unquoted, YAML '
                 "reads it as a number and drops leading zeros",
             )
     try:
