@@ -1,12 +1,24 @@
 """Atomic outputs: everything is written to a staging folder, then moved into place.
 
-A reader never sees half a file (each file arrives by rename). The previous outputs are
-moved aside first and put back if any move fails, so a failed run leaves the previous set
-as it was. `summary.json` is moved last: when it is new, all the others are.
+A reader never sees half a file: each file arrives whole, by rename over the previous one,
+so at every moment each output is either the previous run's or this run's, complete.
+`summary.json` is moved last: when it is new, all the others are.
+
+Crash safety (SIGKILL at any point): until the staged files are complete and listed in the
+folder's journal (`COMMIT`), the previous outputs are untouched and the staging folder is
+litter, removed by the next run. Once the journal exists the run is committed: a run killed
+while moving files in leaves its journal, and the next run writing to the same `--out`
+finishes those moves first (rolls forward), so the set becomes this run's, complete.
+
+Only one run writes to a folder at a time: the folder itself is locked (flock on its
+descriptor, for the whole write, released by the kernel when the process dies; no lock file
+is left behind), and a second run is refused.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import os
 import shutil
@@ -19,7 +31,8 @@ from portflow.errors import OutputError
 log = logging.getLogger(__name__)
 
 SUMMARY = "summary.json"
-_PREVIOUS = ".previous"
+STAGING_PREFIX = ".portflow-staging-"
+JOURNAL = "COMMIT"  # in a staging folder: the run is committed; its moves must be finished
 
 
 class StagedOutputs:
@@ -29,20 +42,29 @@ class StagedOutputs:
     def __init__(self, out: Path, run_id: str, *, known: Iterable[str]) -> None:
         self.out = out
         self.known = tuple(known)
-        self.staging = out / f".portflow-staging-{run_id}"
+        self.staging = out / f"{STAGING_PREFIX}{run_id}"
+        self._lock: int | None = None  # the folder's descriptor, flock-ed
 
     def __enter__(self) -> StagedOutputs:
         if self.out.exists() and not self.out.is_dir():
             raise OutputError(str(self.out), "is a file, not a folder")
         try:
             self.out.mkdir(parents=True, exist_ok=True)
+            self._lock = lock_folder(self.out)
+            recover(self.out)
             self.staging.mkdir()
         except OSError as error:
+            self._release()
             raise OutputError(str(self.out), _why(error)) from None
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def path(self, name: str) -> Path:
         target = self.staging / name
+        if not target.resolve().is_relative_to(self.staging.resolve()):
+            raise OutputError(str(self.out), f"{name!r} would be written outside this folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
@@ -57,23 +79,18 @@ class StagedOutputs:
             raise OutputError(str(self.out), f"{blocked[0]} is a folder; move it away")
         for name in staged:
             _fsync(self.staging / name)
-        previous = [name for name in self.known if (self.out / name).is_file()]
-        moved: list[tuple[Path, Path]] = []
+        stale = [name for name in self.known if name not in staged]
+        journal = self.staging / JOURNAL
+        journal.write_text(json.dumps({"move": staged, "remove": stale}), encoding="utf-8")
+        _fsync(journal)
+        _fsync_dir(self.staging)
+        # From here on the run is committed: a crash is finished by the next run.
         try:
-            for name in previous:
-                moved.append(_move(self.out / name, self.staging / _PREVIOUS / name))
-            for name in staged:
-                moved.append(_move(self.staging / name, self.out / name))
+            _finish(self.out, self.staging, staged, stale)
         except OSError as error:
-            try:
-                for source, target in reversed(moved):
-                    _move(target, source)
-            finally:
-                raise OutputError(str(self.out), _why(error)) from None
-        for folder in {Path(name).parent for name in self.known} - {Path(".")}:
-            if (self.out / folder).is_dir() and not any((self.out / folder).iterdir()):
-                (self.out / folder).rmdir()
-        _fsync_dir(self.out)
+            raise OutputError(
+                str(self.out), _why(error) + "; the next run into this folder finishes the move"
+            ) from None
         return staged
 
     def __exit__(
@@ -82,15 +99,87 @@ class StagedOutputs:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            if not (self.staging / JOURNAL).exists():  # not committed: staging is litter
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._release()
         if isinstance(error, OSError):  # e.g. the disk filled up while writing
             raise OutputError(str(self.out), _why(error)) from error
 
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # releases the flock
+            self._lock = None
 
-def _move(source: Path, target: Path) -> tuple[Path, Path]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, target)
-    return source, target
+
+def recover(out: Path) -> list[str]:
+    """Finish what killed runs left in `out` (call with the lock held): committed staging
+    folders are moved in, oldest first; uncommitted ones are removed. Returns the run IDs
+    rolled forward."""
+    finished = []
+    leftovers = sorted(
+        (p for p in out.glob(f"{STAGING_PREFIX}*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for staging in leftovers:
+        journal = staging / JOURNAL
+        if journal.is_file():
+            try:
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                plan = None  # cannot happen after fsync, but a damaged disk is no reason to crash
+            if plan is not None:
+                _finish(out, staging, plan["move"], plan["remove"])
+                run_id = staging.name.removeprefix(STAGING_PREFIX)
+                log.warning("finished writing the outputs of interrupted run %s in %s", run_id, out)
+                finished.append(run_id)
+                continue
+        shutil.rmtree(staging, ignore_errors=True)
+    return finished
+
+
+def _finish(out: Path, staging: Path, move: list[str], remove: list[str]) -> None:
+    """Move each staged file over its previous version, remove stale outputs, and move
+    summary.json last (when it is new, everything is). Safe to run again after a crash at
+    any point: a file already moved is no longer in `staging`."""
+
+    def move_in(name: str) -> None:
+        source = staging / name
+        if source.is_file():
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+
+    for name in move:
+        if name != SUMMARY:
+            move_in(name)
+    for name in remove:
+        (out / name).unlink(missing_ok=True)
+    for folder in {Path(name).parent for name in remove} - {Path(".")}:
+        if (out / folder).is_dir() and not any((out / folder).iterdir()):
+            (out / folder).rmdir()
+    _fsync_dir(out)
+    if SUMMARY in move:
+        move_in(SUMMARY)
+        _fsync_dir(out)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def lock_folder(out: Path) -> int:
+    """The folder, locked (its descriptor; close it to unlock); refused at once if another
+    run holds it."""
+    descriptor = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise OutputError(
+            str(out),
+            "another portflow run is writing its outputs here right now; "
+            "wait for it to finish, or give this run another --out",
+        ) from None
+    return descriptor
 
 
 def _why(error: OSError) -> str:
