@@ -38,6 +38,7 @@ def inbox_flow(
         system_url=(system_url or settings.system_url) if manifest else None,
         allow_missing=frozenset(allow_missing or ()),
         cache_dir=settings.cache_dir,
+        limits=settings.limits,
     )
     result = as_task(
         "process the inbox", process_inbox, options, today=lambda: scheduled_day(timezone)

@@ -12,9 +12,10 @@ import polars as pl
 
 from portflow.errors import AccountExportError, InputError
 from portflow.numbers import Normaliser
-from portflow.readers import table_grids
+from portflow.readers import read_table_file
 from portflow.readers.grid import ROW
 from portflow.readers.headers import INPUT_ALIASES, NUMBER, alias_index
+from portflow.readers.limits import DEFAULT_LIMITS, Limits
 from portflow.readers.tabulate import Table, headers_seen, tabulate
 from rules.statuses import ACTIVE_STATUSES, COMPLETE_STATUSES, NOT_BLOCKING_STATUSES
 from schemas.common import TRUE_WORDS
@@ -105,6 +106,7 @@ def load_accounts(
     normaliser: Normaliser,
     allow_missing: Collection[str] = (),
     needed: Collection[str] = tuple(TABLES),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Accounts:
     """Read the SPEC 1.2 tables `needed` (default: all) from `folder` (`NAME.csv`/`.xlsx`)."""
     unknown = set(allow_missing) - set(TABLES)
@@ -125,7 +127,7 @@ def load_accounts(
             accounts.tables[spec.name] = None
             continue
         accounts.files[spec.name] = str(path)
-        accounts.tables[spec.name] = _load(path, spec, normaliser, accounts.warnings)
+        accounts.tables[spec.name] = _load(path, spec, normaliser, accounts.warnings, limits=limits)
     if missing:
         expected = ", ".join(f"{name}.csv or {name}.xlsx" for name in missing)
         raise AccountExportError(
@@ -149,7 +151,7 @@ def _find(folder: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_export(path: Path, spec: TableSpec) -> Table:
+def read_export(path: Path, spec: TableSpec, *, limits: Limits = DEFAULT_LIMITS) -> Table:
     """The export's rows under its column names (header found like the inputs' headers)."""
     aliases: dict[str, tuple[str, ...]] = {column: () for column in spec.columns}
     if NUMBER in aliases:
@@ -157,7 +159,7 @@ def read_export(path: Path, spec: TableSpec) -> Table:
     index = alias_index(aliases)
     file = str(path)
     try:
-        grids = table_grids(path.read_bytes(), file=file, suffix=path.suffix.lower())
+        grids = read_table_file(path, file=file, limits=limits)
     except InputError as error:
         raise AccountExportError(spec.name, error.problem, file=file) from None
     except OSError as error:
@@ -172,8 +174,10 @@ def read_export(path: Path, spec: TableSpec) -> Table:
     )
 
 
-def _load(path: Path, spec: TableSpec, normaliser: Normaliser, warnings: list[str]) -> pl.DataFrame:
-    table = read_export(path, spec)
+def _load(
+    path: Path, spec: TableSpec, normaliser: Normaliser, warnings: list[str], *, limits: Limits
+) -> pl.DataFrame:
+    table = read_export(path, spec, limits=limits)
     frame = table.frame.select(
         ROW,
         *[

@@ -22,6 +22,7 @@ from portflow.accounts import Accounts, load_accounts
 from portflow.numbers import Normaliser
 from portflow.porting import opened, requests_frame
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
+from portflow.readers.limits import DEFAULT_LIMITS, Limits
 from portflow.reports import (
     CONFIGURED_XLSX,
     DEFAULT_XLSX_LIMIT,
@@ -86,6 +87,7 @@ class CheckOptions:
     stdin_path: Path | None = None  # where `-` (standard input) was saved
     system_url: str | None = None  # also look for conflicts in this porting system
     input_names: tuple[str, ...] | None = None  # how reports name the inputs (default: paths)
+    limits: Limits = DEFAULT_LIMITS  # what one input or export may cost to read
 
 
 @dataclass
@@ -124,6 +126,7 @@ def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked
             options.accounts,
             normaliser=normaliser,
             allow_missing=options.allow_missing,
+            limits=options.limits,
         )
         batch: Batch = step(
             "read inputs",
@@ -131,6 +134,7 @@ def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked
             options.inputs,
             stdin=options.stdin_path,
             names=options.input_names,
+            limits=options.limits,
         )
         frame: pl.DataFrame = step("normalise numbers", normalise_batch, batch, normaliser)
         accounts: Accounts = exports.result()
@@ -193,14 +197,18 @@ def with_system_requests(accounts: Accounts, url: str) -> Accounts:
 
 
 def read_inputs(
-    paths: tuple[str, ...], *, stdin: Path | None = None, names: tuple[str, ...] | None = None
+    paths: tuple[str, ...],
+    *,
+    stdin: Path | None = None,
+    names: tuple[str, ...] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Batch:
     """Read every input; carried columns that clash with portflow's own names get renamed."""
     if stdin is not None:
         with stdin.open("rb") as handle:
-            batch = read_batch(paths, stdin=handle, names=names)
+            batch = read_batch(paths, stdin=handle, names=names, limits=limits)
     else:
-        batch = read_batch(paths, names=names)
+        batch = read_batch(paths, names=names, limits=limits)
     renames = {name: f"{name} (input)" for name in batch.carried if name.casefold() in RESERVED}
     if renames:
         batch.frame = batch.frame.rename(renames)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pydantic import SecretStr
 
 from portflow.errors import UsageError
 from portflow.porting.http import RetryPolicy
+from portflow.readers import limits as read_limits
 
 DEFAULT_LOG_LEVEL = "WARNING"
 # portflow serve: when the nightly runs, how often the inbox is looked at, heartbeats.
@@ -22,7 +24,32 @@ DEFAULT_INTERVAL_SECONDS = 60
 HEARTBEAT_SECONDS = 30
 DEFAULT_TIMEOUT = 30.0
 N = TypeVar("N", int, float)
-_AT_LEAST_ONE = {"PORTFLOW_SYSTEM_ATTEMPTS", "PORTFLOW_SYSTEM_TIMEOUT"}
+_LIMITS = {  # variable: (Limits field, its unit in bytes, the default in that unit)
+    "PORTFLOW_MAX_FILE_MB": ("max_file_bytes", read_limits.MB, read_limits.DEFAULT_MAX_FILE_MB),
+    "PORTFLOW_MAX_ROWS": ("max_rows", 1, read_limits.DEFAULT_MAX_ROWS),
+    "PORTFLOW_MAX_COLUMNS": ("max_columns", 1, read_limits.DEFAULT_MAX_COLUMNS),
+    "PORTFLOW_MAX_UNZIPPED_MB": (
+        "max_unzipped_bytes",
+        read_limits.MB,
+        read_limits.DEFAULT_MAX_UNZIPPED_MB,
+    ),
+    "PORTFLOW_MAX_WORKBOOK_SECONDS": (
+        "max_workbook_seconds",
+        1,
+        read_limits.DEFAULT_MAX_WORKBOOK_SECONDS,
+    ),
+    "PORTFLOW_MAX_WORKBOOK_MEMORY_MB": (
+        "max_workbook_memory_bytes",
+        read_limits.MB,
+        read_limits.DEFAULT_MAX_WORKBOOK_MEMORY_MB,
+    ),
+}
+# What a bearer token may hold: visible ASCII. Anything else (a CR or a space that came with
+# it from a file, an accented letter) is refused by the HTTP library, in an error message
+# that quotes the whole header, token and all.
+_TOKEN = re.compile(r"[!-~]+")
+_NOT_FOR_PREFECT = ("PORTFLOW_SYSTEM_TOKEN",)  # a local Prefect server has no use for it
+_AT_LEAST_ONE = {"PORTFLOW_SYSTEM_ATTEMPTS", "PORTFLOW_SYSTEM_TIMEOUT", *_LIMITS}
 
 
 @dataclass(frozen=True)
@@ -37,6 +64,7 @@ class Settings:
     push_retries: int  # Prefect retries of the push task (after the client's own retries)
     push_retry_delay: float
     data_dir: Path  # the embedded porting system and the reconciliation state live here
+    limits: read_limits.Limits = read_limits.DEFAULT_LIMITS  # what one input may cost to read
 
     @property
     def prefect_configured(self) -> bool:
@@ -53,6 +81,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         or Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "portflow"
     )
     token = env.get("PORTFLOW_SYSTEM_TOKEN")
+    if token and not _TOKEN.fullmatch(token):
+        raise UsageError(
+            "PORTFLOW_SYSTEM_TOKEN holds a space, a line break or a character outside ASCII, "
+            "which an HTTP header cannot carry; set it to the token alone"
+        )
     return Settings(
         cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
         log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
@@ -67,6 +100,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         push_retries=_number(env, "PORTFLOW_PUSH_RETRIES", 2, int),
         push_retry_delay=_number(env, "PORTFLOW_PUSH_RETRY_DELAY", 30.0, float),
         data_dir=data_dir,
+        limits=read_limits.Limits(
+            **{
+                field: _number(env, name, default, int) * unit
+                for name, (field, unit, default) in _LIMITS.items()
+            }
+        ),
     )
 
 
@@ -111,7 +150,7 @@ def prefect_server_environment() -> dict[str, str]:
     """The environment for a local `prefect server start`: no telemetry from here, and
     concurrency leases kept on disk so a server restart does not crash running flows."""
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in _NOT_FOR_PREFECT},
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": os.environ.get(
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import sys
 from collections.abc import Sequence
 
@@ -15,19 +14,8 @@ from portflow.cli.common import stderr
 from portflow.cli.reconcile import reconcile
 from portflow.cli.serve import serve
 from portflow.cli.system import requests, system_group
-from portflow.errors import (
-    EXIT_BAD_INPUT,
-    EXIT_BUG,
-    PortflowError,
-    SubmissionRefused,
-    UsageError,
-)
-from portflow.settings import Settings, load_settings
-
-# What a bearer token may hold: visible ASCII. Anything else (a CR or a space that came with
-# it from a file, an accented letter) is refused by the HTTP library, in an error message
-# that quotes the whole header, token and all.
-_TOKEN = re.compile(r"[!-~]+")
+from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
+from portflow.settings import load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,7 +25,6 @@ _TOKEN = re.compile(r"[!-~]+")
 def cli(context: click.Context, verbose: bool) -> None:
     """Check phone-number port lists against an account; report rejects; configure the rest."""
     settings = load_settings()
-    _check_token(settings)
     if verbose:
         settings = dataclasses.replace(settings, log_level="DEBUG")
     level = getattr(logging, settings.log_level, logging.WARNING)
@@ -48,15 +35,6 @@ def cli(context: click.Context, verbose: bool) -> None:
     library.addHandler(handler)
     library.setLevel(min(level, logging.INFO))  # INFO still reaches a Prefect run's logs
     context.obj = settings
-
-
-def _check_token(settings: Settings) -> None:
-    token = settings.system_token
-    if token is not None and not _TOKEN.fullmatch(token.get_secret_value()):
-        raise UsageError(
-            "PORTFLOW_SYSTEM_TOKEN holds a space, a line break or a character outside ASCII, "
-            "which an HTTP header cannot carry; set it to the token alone"
-        )
 
 
 for command in (check, submit, demo, requests, reconcile, serve, system_group):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from portflow.cli.common import (
     check_options,
@@ -177,7 +178,7 @@ def _run(
     max_per_request: int | None = None,
 ) -> None:
     started = time.perf_counter()
-    with stdin_spooled(inputs) as stdin_path:
+    with stdin_spooled(inputs, max_bytes=settings.limits.max_file_bytes) as stdin_path:
         check = CheckOptions(
             inputs=inputs,
             accounts=accounts,
@@ -189,6 +190,7 @@ def _run(
             cache_dir=settings.cache_dir,
             stdin_path=stdin_path,
             system_url=system,
+            limits=settings.limits,
         )
         submission = (
             None
@@ -247,7 +249,7 @@ def print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
         ("fax", summary["fax"], "tickets/fax_numbers.csv"),
         ("rejected", summary["rejected"], "rejects.xlsx"),
     ):
-        target = f"-> {out / file}" if count or label == "rejected" else ""
+        target = f"-> {escape(str(out / file))}" if count or label == "rejected" else ""
         stdout.print(f"  {label:<9}{count:>9,}  {target}")
     if summary["rejects_by_reason"]:
         reasons = ", ".join(
@@ -257,7 +259,7 @@ def print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
     for group in summary["groups"]:
         plural = "" if group["numbers"] == 1 else "s"
         stdout.print(
-            f"Port group {group['port_group']}: {group['numbers']:,} number{plural}, "
+            f"Port group {escape(group['port_group'])}: {group['numbers']:,} number{plural}, "
             f"complete {group['earliest_completion']} to {group['latest_completion']}"
         )
     readiness = summary.get("readiness")
@@ -277,5 +279,5 @@ def print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
             markup=False,
         )
     for note in [*summary["checks_skipped"], *summary["warnings"]]:
-        stdout.print(f"[yellow]warning:[/] {note}", markup=True)
-    stdout.print(f"Summary: {out / 'summary.json'}")
+        stdout.print(f"[yellow]warning:[/] {escape(note)}", markup=True)
+    stdout.print(f"Summary: {out / 'summary.json'}", markup=False)

@@ -15,11 +15,14 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from portflow.errors import UsageError
+from portflow.errors import InputError, UsageError
 from portflow.pipeline import Step
+from portflow.readers import STDIN_NAME
+from portflow.readers.limits import megabytes, over
 from portflow.reports import DEFAULT_XLSX_LIMIT
 
 T = TypeVar("T")
+STDIN_CHUNK = 1024 * 1024
 log = logging.getLogger("portflow")
 # Piped output is not cut to 80 columns: tables stay whole in logs and files.
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -87,8 +90,9 @@ def system_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def stdin_spooled(inputs: Sequence[str]) -> Iterator[Path | None]:
-    """Standard input, saved once so that any runner (direct or Prefect) can read it."""
+def stdin_spooled(inputs: Sequence[str], *, max_bytes: int) -> Iterator[Path | None]:
+    """Standard input, saved once so that any runner (direct or Prefect) can read it;
+    refused past `max_bytes` (the file-size limit) rather than filling the disk."""
     if "-" not in inputs:
         yield None
         return
@@ -96,7 +100,21 @@ def stdin_spooled(inputs: Sequence[str]) -> Iterator[Path | None]:
         stderr.print("Paste numbers, then Ctrl-D:")
     with tempfile.TemporaryDirectory(prefix="portflow-stdin-") as folder:
         path = Path(folder) / "stdin.txt"
-        path.write_bytes(sys.stdin.buffer.read())
+        size = 0
+        with path.open("wb") as spool:
+            while chunk := sys.stdin.buffer.read(STDIN_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InputError(
+                        STDIN_NAME,
+                        over(
+                            "is",
+                            f"over {megabytes(max_bytes)}",
+                            megabytes(max_bytes),
+                            "PORTFLOW_MAX_FILE_MB",
+                        ),
+                    )
+                spool.write(chunk)
         yield path
 
 

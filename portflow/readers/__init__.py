@@ -20,6 +20,7 @@ from portflow.readers.headers import (
     ROUTING_ID,
     normalise_header,
 )
+from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
 from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate
 from portflow.readers.text import decode, read_delimited, read_manual, sniff_delimiter
 
@@ -58,17 +59,26 @@ class Batch:
         return [warning for source in self.sources for warning in source.warnings]
 
 
-def read_input(path: str, *, stdin: BinaryIO | None = None, name: str | None = None) -> Source:
+def read_input(
+    path: str,
+    *,
+    stdin: BinaryIO | None = None,
+    name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Source:
     """Read one input (a path, or `-` for standard input) into tables.
 
     `name` is how reports and messages name the file (default: the path as given).
     """
     if path == STDIN:
-        data = stdin.read() if stdin is not None else b""
-        return _read_text(data, file=name or STDIN_NAME, suffix=".txt")
+        data = stdin.read(limits.max_file_bytes + 1) if stdin is not None else b""
+        _check_size(len(data), file=name or STDIN_NAME, limits=limits)
+        return _read_text(data, file=name or STDIN_NAME, suffix=".txt", limits=limits)
     file = name or path
     location = Path(path)
     try:
+        if location.is_file():
+            _check_size(location.stat().st_size, file=file, limits=limits)
         data = location.read_bytes()
     except FileNotFoundError:
         raise InputError(file, "no such file") from None
@@ -78,16 +88,24 @@ def read_input(path: str, *, stdin: BinaryIO | None = None, name: str | None = N
         raise InputError(file, f"cannot be read: {error.strerror or error}") from None
     suffix = Path(file).suffix.lower()
     if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
-        return _read_excel(data, file=file)
-    return _read_text(data, file=file, suffix=suffix)
+        return _read_excel(data, file=file, limits=limits)
+    return _read_text(data, file=file, suffix=suffix, limits=limits)
 
 
-def table_grids(data: bytes, *, file: str, suffix: str) -> list[Grid]:
+def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """A tabular file's grids: one per sheet of a workbook, or the one grid of a CSV."""
-    if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
-        return [grid for grid, _ in read_workbook(data, file=file)]
-    decoded = decode(data, file=file)
-    return [read_delimited(decoded, file=file, delimiter=sniff_delimiter(decoded.text))]
+    _check_size(path.stat().st_size, file=file, limits=limits)
+    data = path.read_bytes()
+    if path.suffix.lower() in EXCEL_SUFFIXES or looks_like_workbook(data):
+        sheets, _ = read_workbook(data, file=file, limits=limits)
+        grids = [grid for grid, _ in sheets]
+    else:
+        decoded = decode(data, file=file)
+        delimiter = sniff_delimiter(decoded.text)
+        grids = [read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)]
+    for grid in grids:
+        _check_rows(grid, limits=limits)
+    return grids
 
 
 def read_batch(
@@ -95,11 +113,13 @@ def read_batch(
     *,
     stdin: BinaryIO | None = None,
     names: Sequence[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Batch:
     """Read every input in the order given and stack their rows."""
     shown = list(names) if names is not None else [None] * len(paths)
     sources = [
-        read_input(path, stdin=stdin, name=name) for path, name in zip(paths, shown, strict=True)
+        read_input(path, stdin=stdin, name=name, limits=limits)
+        for path, name in zip(paths, shown, strict=True)
     ]
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
@@ -138,12 +158,14 @@ def _empty_batch(carried: list[str]) -> pl.DataFrame:
     )
 
 
-def _read_excel(data: bytes, *, file: str) -> Source:
-    source = Source(file, hashlib.sha256(data).hexdigest(), [])
+def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
+    sheets, notes = read_workbook(data, file=file, limits=limits)
+    source = Source(file, hashlib.sha256(data).hexdigest(), [], notes)
     skipped: list[str] = []
-    for grid, visibility in read_workbook(data, file=file):
+    for grid, visibility in sheets:
         if grid.frame.height == 0:
             continue
+        _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
             skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
@@ -163,12 +185,13 @@ def _read_excel(data: bytes, *, file: str) -> Source:
     return source
 
 
-def _read_text(data: bytes, *, file: str, suffix: str) -> Source:
+def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source:
     decoded = decode(data, file=file)
     source = Source(file, hashlib.sha256(data).hexdigest(), [], decoded.warnings)
     delimiter = sniff_delimiter(decoded.text, prefer="\t" if suffix == ".tsv" else ",")
     if suffix in CSV_SUFFIXES:
-        grid = read_delimited(decoded, file=file, delimiter=delimiter)
+        grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
+        _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
             raise InputError(
@@ -177,15 +200,40 @@ def _read_text(data: bytes, *, file: str, suffix: str) -> Source:
     else:
         # Text is the manual-add form, unless it is really a table with a number header
         # (Excel's "Unicode text" export is a tab-separated .txt).
-        grid = read_delimited(decoded, file=file, delimiter=delimiter)
+        grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
+        _check_rows(grid, limits=limits)
         header = find_header(grid, INPUT_INDEX)
         if header is not None and sum(c is not None for c in grid.frame.row(header)[:-1]) >= 2:
             table = tabulate(grid, INPUT_INDEX)
         else:
-            table = _manual_table(read_manual(decoded, file=file))
+            manual = read_manual(decoded, file=file)
+            _check_rows(manual, limits=limits)
+            table = _manual_table(manual)
     assert table is not None
     _add(source, table)
     return source
+
+
+def _check_size(size: int, *, file: str, limits: Limits) -> None:
+    if size > limits.max_file_bytes:
+        raise InputError(
+            file,
+            over("is", megabytes(size), megabytes(limits.max_file_bytes), "PORTFLOW_MAX_FILE_MB"),
+        )
+
+
+def _check_rows(grid: Grid, *, limits: Limits) -> None:
+    if grid.frame.height > limits.max_rows:
+        raise InputError(
+            grid.file,
+            over(
+                "has",
+                f"{grid.frame.height:,} rows",
+                f"{limits.max_rows:,} rows",
+                "PORTFLOW_MAX_ROWS",
+            ),
+            sheet=grid.sheet or None,
+        )
 
 
 def _add(source: Source, table: Table) -> None:

@@ -1,53 +1,143 @@
-"""Excel workbooks (.xlsx, .xlsm, .xls, .ods) through calamine (fastexcel), every cell as text."""
+"""Excel workbooks (.xlsx, .xlsm, .xls, .ods) through calamine (fastexcel), every cell as text.
+
+calamine builds each sheet as a dense grid and aborts its process when an allocation fails;
+a 2 KB workbook with cells at A1 and XFD1048576 asks for 550 GB (tafia/calamine#693). So
+workbooks are read in a child process (`portflow.readers.sandbox`) whose address space is
+limited: a hostile workbook ends that process, not portflow, and the user gets one line.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
 
-import fastexcel
+import polars as pl
 
 from portflow.errors import InputError
 from portflow.readers.grid import Grid
+from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and encrypted .xlsx)
+ANSWER = "answer.json"
+WALL_PER_CPU_SECOND = 3  # the child's wall-clock allowance per second of CPU it may use
+WALL_GRACE = 30
 
 
 def looks_like_workbook(data: bytes) -> bool:
     return data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)
 
 
-def read_workbook(data: bytes, *, file: str) -> Iterator[tuple[Grid, str]]:
-    """Each sheet as a grid whose `source_row` is the workbook's own row number.
+def read_workbook(
+    data: bytes, *, file: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[tuple[Grid, str]], list[str]]:
+    """Each sheet as a grid whose `source_row` is the workbook's own row number, with its
+    visibility; and what was noticed (macros, links, formulas without a saved value).
 
-    Yields (grid, visibility). Numeric cells come back as text without a trailing `.0`;
-    formula cells as their cached value (empty when the file was never recalculated).
+    Numeric cells come back as text without a trailing `.0`; formula cells as their cached
+    value (empty when the file was never recalculated, and then a warning says so).
     """
     if not data:
         raise InputError(file, "the file is empty")
-    try:
-        workbook = fastexcel.read_excel(data)
-    except fastexcel.FastExcelError as error:
-        raise InputError(file, _why(error, data)) from None
-    for name in workbook.sheet_names:
+    _check_unzipped_size(data, file=file, limits=limits)
+    with tempfile.TemporaryDirectory(prefix="portflow-workbook-") as folder:
+        command = [
+            sys.executable,
+            "-m",
+            "portflow.readers.sandbox",
+            folder,
+            str(limits.max_workbook_memory_bytes),
+            str(limits.max_workbook_seconds),
+            str(limits.max_columns),
+        ]
         try:
-            # skip_rows=0 keeps leading blank rows, so positions are the workbook's rows.
-            sheet = workbook.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-            frame = sheet.to_polars()
-        except fastexcel.FastExcelError as error:
-            raise InputError(
-                file, f"cannot read this sheet: {_first_line(error)}", sheet=name
-            ) from None
-        yield Grid.from_frame(file, name, frame), str(sheet.visible)
+            done = subprocess.run(
+                command,
+                input=data,
+                capture_output=True,
+                check=False,
+                env=_child_environment(),
+                timeout=limits.max_workbook_seconds * WALL_PER_CPU_SECOND + WALL_GRACE,
+            )
+        except subprocess.TimeoutExpired:  # CPU-limited, yet stuck: waiting on something
+            raise InputError(file, _too_slow(limits)) from None
+        except OSError as error:
+            raise InputError(file, f"cannot start the workbook reader: {error}") from None
+        answer_path = Path(folder) / ANSWER
+        if done.returncode != 0 or not answer_path.is_file():
+            raise InputError(file, _ended(done, limits))
+        answer = json.loads(answer_path.read_text(encoding="utf-8"))
+        if "error" in answer:
+            raise InputError(file, answer["error"], sheet=answer.get("sheet"))
+        sheets = [
+            (
+                Grid.from_frame(file, sheet["name"], pl.read_ipc(Path(folder) / sheet["data"])),
+                sheet["visible"],
+            )
+            for sheet in answer["sheets"]
+        ]
+        return sheets, [f"{file}: {note}" for note in answer["notes"]]
 
 
-def _why(error: Exception, data: bytes) -> str:
-    if data.startswith(OLE_MAGIC) and b"EncryptedPackage" in data[:65536].replace(b"\x00", b""):
-        return "the workbook is password-protected; save an unprotected copy and try again"
-    if not looks_like_workbook(data):
-        return "not an Excel workbook (is it a CSV file renamed to .xlsx?)"
-    return f"not a readable Excel workbook (corrupt or truncated?): {_first_line(error)}"
+def _check_unzipped_size(data: bytes, *, file: str, limits: Limits) -> None:
+    """A zip's members as declared in its directory (calamine's own reading is bounded by
+    the child's memory limit, should the declaration lie)."""
+    if not data.startswith(ZIP_MAGIC):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # calamine says what is wrong with it
+    if unzipped > limits.max_unzipped_bytes:
+        raise InputError(
+            file,
+            over(
+                "unzips to",
+                megabytes(unzipped),
+                megabytes(limits.max_unzipped_bytes),
+                "PORTFLOW_MAX_UNZIPPED_MB",
+            )
+            + " (a decompression bomb?)",
+        )
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+def _ended(done: subprocess.CompletedProcess[bytes], limits: Limits) -> str:
+    """Why the child ended without an answer, in one line."""
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL) and "memory" not in stderr:
+        return _too_slow(limits)
+    if (
+        done.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV)
+        or "memory allocation" in stderr
+        or "MemoryError" in stderr
+    ):
+        return (
+            f"cannot be read within {megabytes(limits.max_workbook_memory_bytes)} of memory "
+            "(a sheet spans a huge area of cells, or the file is a decompression bomb); "
+            "if the file is genuine, set PORTFLOW_MAX_WORKBOOK_MEMORY_MB"
+        )
+    last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
+    return f"the workbook reader stopped (exit {done.returncode}): {last[:200] or 'no message'}"
+
+
+def _too_slow(limits: Limits) -> str:
+    return over(
+        "takes",
+        f"more than {limits.max_workbook_seconds:,} s of CPU to read (a sheet with an "
+        "enormous number of columns?)",
+        f"{limits.max_workbook_seconds:,} s",
+        "PORTFLOW_MAX_WORKBOOK_SECONDS",
+    )
+
+
+def _child_environment() -> dict[str, str]:
+    """This environment; calamine's abort message is all the child needs to print."""
+    return {**os.environ, "RUST_BACKTRACE": "0", "PYTHONFAULTHANDLER": ""}

@@ -13,6 +13,7 @@ import polars as pl
 
 from portflow.errors import InputError
 from portflow.readers.grid import Grid, grid_from_rows
+from portflow.readers.limits import DEFAULT_LIMITS, Limits, over
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,18 @@ def _checked(text: str, encoding: str, file: str) -> Decoded:
 
 def sniff_delimiter(text: str, *, prefer: str = ",") -> str:
     """The delimiter that splits the first lines into the same number (>1) of fields."""
-    lines = [line for line in text[:SNIFF_BYTES].split("\n")[:SNIFF_LINES] if line.strip()]
+    # Any line ending counts (a file may mix them: `\r` alone inside a `\n` file).
+    lines = [line for line in _LINE_BREAK.split(text[:SNIFF_BYTES])[:SNIFF_LINES] if line.strip()]
     if len(text) > SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     best: tuple[float, int, int] = (0.0, 1, 0)
     choice = prefer
     order = (prefer, *[d for d in DELIMITERS if d != prefer])
     for rank, delimiter in enumerate(order):
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # e.g. a NUL: this delimiter tells nothing
+            continue
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)
@@ -139,8 +144,13 @@ def sniff_delimiter(text: str, *, prefer: str = ",") -> str:
     return choice
 
 
-def read_delimited(decoded: Decoded, *, file: str, delimiter: str) -> Grid:
+def read_delimited(
+    decoded: Decoded, *, file: str, delimiter: str, limits: Limits = DEFAULT_LIMITS
+) -> Grid:
     """The CSV's cells as a grid; polars for speed, Python's csv for files polars refuses."""
+    first_line = decoded.text[: decoded.text.find("\n")]
+    if first_line.count(delimiter) >= limits.max_columns:  # before polars makes the columns
+        _too_wide(first_line.count(delimiter) + 1, file=file, row=1, limits=limits)
     try:
         frame = pl.read_csv(
             io.BytesIO(decoded.text.encode("utf-8")),
@@ -153,10 +163,10 @@ def read_delimited(decoded: Decoded, *, file: str, delimiter: str) -> Grid:
         return Grid.from_frame(file, "", frame)
     except pl.exceptions.PolarsError as error:
         log.debug("polars could not read %s (%s); reading it with the csv module", file, error)
-    return _read_with_csv_module(decoded, file=file, delimiter=delimiter)
+    return _read_with_csv_module(decoded, file=file, delimiter=delimiter, limits=limits)
 
 
-def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str) -> Grid:
+def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str, limits: Limits) -> Grid:
     try:
         rows = list(
             csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
@@ -175,7 +185,18 @@ def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str) -> Gri
             )
         except csv.Error as error:
             raise InputError(file, f"cannot be read as CSV: {error}") from None
+    widest = max(range(len(rows)), key=lambda k: len(rows[k]), default=None)
+    if widest is not None and len(rows[widest]) > limits.max_columns:
+        _too_wide(len(rows[widest]), file=file, row=widest + 1, limits=limits)
     return grid_from_rows(file, "", rows)
+
+
+def _too_wide(fields: int, *, file: str, row: int, limits: Limits) -> None:
+    raise InputError(
+        file,
+        over("has", f"{fields:,} fields", f"{limits.max_columns:,}", "PORTFLOW_MAX_COLUMNS"),
+        row=row,
+    )
 
 
 def read_manual(decoded: Decoded, *, file: str) -> Grid:

@@ -1,0 +1,134 @@
+"""The child process that reads a workbook: `python -m portflow.readers.sandbox FOLDER MEMORY
+SECONDS COLUMNS`, the workbook's bytes on standard input.
+
+It limits its own address space to MEMORY bytes and its CPU time to SECONDS before calamine
+runs (fastexcel's sheet loading is quadratic in a row's width, and a hand-made sheet can be a
+million columns wide), writes each sheet
+(at most COLUMNS columns, every cell as text) to FOLDER as Arrow IPC, and the answer, or
+the one-line reason the workbook cannot be read, to FOLDER/answer.json. If a hostile
+workbook makes calamine ask for more memory, the allocation fails and this process ends;
+the parent (excel.py) reports it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import resource
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+SCAN_CHUNK = 4 * 1024 * 1024
+CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
+# A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>.
+_FORMULA_WITHOUT_VALUE = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*</c>")
+_SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
+
+
+def main(argv: list[str]) -> int:
+    folder, memory, seconds, max_columns = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + CPU_GRACE))
+    data = sys.stdin.buffer.read()
+    answer = read(data, folder, max_columns=max_columns)
+    (folder / "answer.json").write_text(json.dumps(answer), encoding="utf-8")
+    return 0
+
+
+def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
+    import fastexcel  # after the limit is set: calamine allocates from here on
+
+    try:
+        workbook = fastexcel.read_excel(data)
+    except fastexcel.FastExcelError as error:
+        return {"error": _why(error, data)}
+    sheets: list[dict[str, str]] = []
+    dropped: list[str] = []
+    for position, name in enumerate(workbook.sheet_names):
+        try:
+            # skip_rows=0 keeps leading blank rows, so positions are the workbook's rows.
+            sheet = workbook.load_sheet(
+                name,
+                header_row=None,
+                dtypes="string",
+                skip_rows=0,
+                use_columns=lambda column: column.index < max_columns,
+            )
+            frame = sheet.to_polars()
+        except fastexcel.FastExcelError as error:
+            return {"error": f"cannot read this sheet: {_first_line(error)}", "sheet": name}
+        target = f"sheet-{position}.arrow"
+        frame.write_ipc(folder / target)
+        sheets.append({"name": name, "visible": str(sheet.visible), "data": target})
+        width = len(sheet.available_columns())
+        if width > max_columns:
+            dropped.append(
+                f'sheet "{name}" has {width:,} columns; only the first {max_columns:,} were '
+                "read (PORTFLOW_MAX_COLUMNS)"
+            )
+    return {"sheets": sheets, "notes": dropped + notes(data)}
+
+
+def notes(data: bytes) -> list[str]:
+    """What a user should know about a workbook portflow read only the cells of."""
+    if not data.startswith(ZIP_MAGIC):
+        return []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return []
+    found = []
+    names = archive.namelist()
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        found.append("the workbook has macros; portflow reads its cells and never runs them")
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        found.append(
+            "the workbook links to other workbooks; cells that use them were read as last "
+            "saved, and the linked files were not opened"
+        )
+    without_value = sum(_formulas_without_value(archive, n) for n in names if _SHEET_PATH.match(n))
+    if without_value:
+        found.append(
+            f"{without_value} formula cell(s) have no saved value (the file was never "
+            "recalculated) and were read as empty; open it in Excel, save it and run again"
+        )
+    return found
+
+
+def _formulas_without_value(archive: zipfile.ZipFile, name: str) -> int:
+    """Counted while unzipping in chunks; a cell cut by a chunk's end is looked at again."""
+    count, tail = 0, b""
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(SCAN_CHUNK):
+                text = tail + chunk
+                if b"<f" not in text:
+                    tail = text[-256:]
+                    continue
+                end = text.rfind(b"<c ")
+                complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
+                count += len(_FORMULA_WITHOUT_VALUE.findall(complete))
+        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return count
+
+
+def _why(error: Exception, data: bytes) -> str:
+    if data.startswith(OLE_MAGIC) and b"EncryptedPackage" in data[:65536].replace(b"\x00", b""):
+        return "the workbook is password-protected; save an unprotected copy and try again"
+    if not (data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)):
+        return "not an Excel workbook (is it a CSV file renamed to .xlsx?)"
+    return f"not a readable Excel workbook (corrupt or truncated?): {_first_line(error)}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
