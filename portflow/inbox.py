@@ -26,9 +26,11 @@ from pathlib import Path
 from portflow.errors import PortflowError
 from portflow.pipeline import CheckOptions, run_check
 from portflow.readers import CSV_SUFFIXES, EXCEL_SUFFIXES
+from portflow.readers.limits import DEFAULT_LIMITS, Limits
 from portflow.submission import SubmitOptions, run_submit
 
 log = logging.getLogger(__name__)
+NAME_MAX_BYTES = 255  # a file name's limit on Linux, macOS and Windows file systems
 
 PROCESSING, DONE, FAILED, RETRY = "processing", "done", "failed", "retry"
 INPUT_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | {".txt"}
@@ -46,6 +48,7 @@ class InboxOptions:
     system_url: str | None = None
     allow_missing: frozenset[str] = frozenset()
     cache_dir: Path | None = None
+    limits: Limits = DEFAULT_LIMITS
     settle_seconds: float = SETTLE_SECONDS
 
 
@@ -154,6 +157,7 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
             run_date=run_date,
             allow_missing=options.allow_missing,
             cache_dir=options.cache_dir,
+            limits=options.limits,
         )
         if options.manifest is not None and options.system_url is not None:
             summary = run_submit(
@@ -202,9 +206,18 @@ def _finish(claimed: Path, target: Path) -> None:
     """Move the file out of its claim (never over an earlier file), then drop the claim."""
     candidate, number = target, 2
     while candidate.exists():
-        candidate = target.with_name(f"{target.stem} ({number}){target.suffix}")
+        candidate = target.with_name(_numbered(target.name, number))
         number += 1
     os.replace(claimed, candidate)
     with contextlib.suppress(OSError):
         (claimed.parent / ATTEMPTS_FILE).unlink(missing_ok=True)
         claimed.parent.rmdir()
+
+
+def _numbered(name: str, number: int) -> str:
+    """`list (2).csv`, the stem shortened when the name would pass the file system's limit
+    (255 bytes): a file named at the limit must still find a place in done/ or failed/."""
+    stem, suffix = os.path.splitext(name)
+    mark = f" ({number}){suffix}"
+    room = NAME_MAX_BYTES - len(mark.encode())
+    return stem.encode()[: max(room, 1)].decode(errors="ignore") + mark
