@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 from pydantic import SecretStr, ValidationError
@@ -32,6 +32,7 @@ from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Sub
 log = logging.getLogger(__name__)
 
 API = "/v1"
+MIN_SECRET_LENGTH = 4  # PINs are 4+ digits; blotting shorter strings would blot ordinary text
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class HttpSystem:
         self.url = url.rstrip("/")
         self.description = redact(self.url)
         self._retry = retry or RetryPolicy()
+        self._token = token
         self._sleep = sleep
         self._rng = random.Random()
         self._client = httpx.Client(
@@ -108,11 +110,13 @@ class HttpSystem:
         self._client.close()
 
     def submit(self, draft: RequestDraft) -> Submitted:
+        body = draft.wire()
         response = self._call(
             "POST",
             f"{API}/port-requests",
-            json=draft.wire(),
+            json=body,
             headers={"Idempotency-Key": draft.idempotency_key},
+            secrets=tuple(str(v) for v in body["billing_secrets"].values() if v),
         )
         return self._parse(Submitted, response)
 
@@ -157,8 +161,14 @@ class HttpSystem:
                 exit_code=EXIT_BAD_INPUT,
             ) from None
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One API call, retried where retrying can help."""
+    def _call(
+        self, method: str, path: str, *, secrets: tuple[str, ...] = (), **kwargs: Any
+    ) -> httpx.Response:
+        """One API call, retried where retrying can help. Text that comes from elsewhere (a
+        transport error, the system's own refusal) has the token and `secrets` (what this
+        call sends) blotted out before it is logged or raised: a library or a service may
+        quote a header or the body back."""
+        hidden = (self._token.get_secret_value(), *secrets)
         last = ""
         for attempt in range(self._retry.attempts):
             retry_after: float | None = None
@@ -168,15 +178,17 @@ class HttpSystem:
                 if _certificate_problem(error):
                     raise PortingSystemError(
                         f"porting system {self.description}: its TLS certificate is not "
-                        f"trusted ({error})",
+                        f"trusted ({blotted(str(error), hidden)})",
                         exit_code=EXIT_BAD_INPUT,
                     ) from None
-                last = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                last = type(error).__name__
+                if str(error):
+                    last += ": " + blotted(str(error), hidden)
             else:
                 if response.status_code < 400:
                     return response
                 if response.status_code != 429 and response.status_code < 500:
-                    raise _refusal(response, self.description)
+                    raise _refusal(response, self.description, hidden)
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 last = f"HTTP {response.status_code}"
                 if retry_after is not None and retry_after > self._retry.longest_retry_after:
@@ -219,13 +231,22 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _refusal(response: httpx.Response, where: str) -> PortingSystemError:
+def blotted(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with every secret (and its URL-encoded form) replaced by `***`."""
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH:
+            for form in {secret, quote(secret, safe="")}:
+                text = text.replace(form, "***")
+    return text
+
+
+def _refusal(response: httpx.Response, where: str, hidden: tuple[str, ...]) -> PortingSystemError:
     try:
         body = response.json()
     except ValueError:
         body = None
     detail = body.get("detail") if isinstance(body, dict) else None
-    text = detail if isinstance(detail, str) else response.reason_phrase
+    text = blotted(detail if isinstance(detail, str) else response.reason_phrase, hidden)
     if response.status_code in (401, 403):
         return PortingSystemError(
             f"porting system {where} refused the token (HTTP {response.status_code}); "

@@ -400,3 +400,33 @@ def test_the_service_keeps_to_its_own_openapi_document(case: schemathesis.Case) 
     if case.operation.label == "POST /v1/port-requests":
         keep_what_openapi_cannot_state(case)
     case.call_and_validate()
+
+
+def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secrets() -> None:
+    """A porting system (or a proxy) that quotes the request in its refusal: the client's
+    error and logs show the refusal with the PIN and the account number blotted out."""
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        answer = json.dumps({"detail": f"cannot take {body.decode()}"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer})
+
+    with serving(app) as url:  # type: ignore[arg-type]
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST)
+        with pytest.raises(PortingSystemError) as refused:
+            system.submit(draft("+14155552671"))
+    message = str(refused.value)
+    assert "cannot take" in message and "***" in message
+    for secret in (PIN, ACCOUNT_NUMBER, TOKEN):
+        assert secret not in message
