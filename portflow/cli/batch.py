@@ -155,9 +155,10 @@ def demo(
         run_date=run_date or DEMO_RUN_DATE,
         **options,
     )
-    from portflow.cli.system import print_requests
+    if not options["quiet"]:
+        from portflow.cli.system import print_requests
 
-    print_requests(target, settings)
+        print_requests(target, settings)
 
 
 def _run(
