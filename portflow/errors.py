@@ -17,10 +17,21 @@ is a bug (exit 1).
 
 from __future__ import annotations
 
+import re
+
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4
+MAX_MESSAGE_CHARS = 1000  # a message quotes customers' cells and names: never a screenful
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def shown(text: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` fit for a one-line message: line breaks and control characters become one
+    space, and it is cut to `limit` characters."""
+    flat = _BREAKS.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class PortflowError(Exception):
@@ -28,6 +39,9 @@ class PortflowError(Exception):
 
     exit_code: int = EXIT_BAD_INPUT
     retryable: bool = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(shown(message))
 
 
 class UsageError(PortflowError):

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from portflow.errors import shown
 from portflow.readers.grid import ROW, Grid
 from portflow.readers.headers import NUMBER, normalise_header
 
 HEADER_SEARCH_ROWS = 20
+SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
 # Names the readers give columns themselves; an input column with one of them is renamed.
 READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
@@ -43,7 +45,11 @@ def looks_like_phone_number(cell: object) -> bool:
 def headers_seen(grid: Grid, *, limit: int = 8) -> str:
     """The first non-blank row's cells, for 'no number column' messages."""
     for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
-        cells = [str(cell).strip() for cell in row[:-1] if cell is not None and str(cell).strip()]
+        cells = [
+            shown(str(cell), limit=SHOWN_HEADER_CHARS)
+            for cell in row[:-1]
+            if cell is not None and str(cell).strip()
+        ]
         if cells:
             return ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")
     return "none"

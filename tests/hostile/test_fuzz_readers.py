@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from portflow.errors import InputError, PortflowError
+from portflow.errors import MAX_MESSAGE_CHARS, InputError, PortflowError
 from portflow.pipeline import CheckOptions, run_check
 from portflow.readers.limits import Limits
 from portflow.settings import load_settings
@@ -75,6 +75,7 @@ def outcome(data: bytes, suffix: str, accounts: Path) -> tuple[int, dict[str, ob
             message = str(error)
             assert error.exit_code == 2, message
             assert message and "\n" not in message and "\r" not in message, repr(message)
+            assert len(message) <= MAX_MESSAGE_CHARS, message[:200]
             if isinstance(error, InputError):
                 assert path.name in message, message
             assert not out.exists() or not [p for p in out.iterdir() if p.name[0] != "."]
@@ -282,6 +283,10 @@ def regressions() -> Iterator[tuple[str, bytes, str]]:
     # sniff_delimiter split lines on \n only; a lone \r inside made the csv module raise.
     yield "a lone CR in a LF file", b"Phone\r4155552671\n4155552672\n", ".csv"
     yield "a lone CR in a LF text", b"a\rb,c\nd,e\n", ".txt"
+    # The 'no phone-number column' error quoted header cells whole: a CR inside one broke
+    # the message over two lines, and a 300,000-character cell made it a screenful.
+    yield "a CR in a quoted header", b'"Notes\rmore",Other\nx,y\n', ".csv"
+    yield "a huge header cell", b"Notes," + b"4" * 300_000 + b"\nx,y\n", ".csv"
 
 
 @pytest.mark.parametrize(("name", "data", "suffix"), list(regressions()))
