@@ -405,6 +405,7 @@ def test_the_service_keeps_to_its_own_openapi_document(case: schemathesis.Case) 
 def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secrets() -> None:
     """A porting system (or a proxy) that quotes the request in its refusal: the client's
     error and logs show the refusal with the PIN and the account number blotted out."""
+
     async def app(scope: Any, receive: Any, send: Any) -> None:
         body = b""
         while True:
