@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MB = 1024 * 1024
-DEFAULT_MAX_FILE_MB = 1024  # a 10-million-row CSV is about 500 MB
+DEFAULT_MAX_FILE_MB = 2048  # 10M CSV rows: ~500 MB; 5M xlsx rows stored unzipped: 1.5 GB
 DEFAULT_MAX_ROWS = 10_000_000  # per file (Excel itself stops at 1,048,576 per sheet)
 DEFAULT_MAX_COLUMNS = 1_000  # a list has a handful; a grid this wide is not a list
 DEFAULT_MAX_UNZIPPED_MB = 4096  # a workbook's XML when unzipped (1M rows: ~150 MB)
