@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+from portflow.readers.excel import OLE_MAGIC, ZIP_MAGIC, looks_like_workbook
+
 SCAN_CHUNK = 4 * 1024 * 1024
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 # A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>.
@@ -132,7 +132,7 @@ def _formulas_without_value(archive: zipfile.ZipFile, name: str) -> int:
 def _why(error: Exception, data: bytes) -> str:
     if data.startswith(OLE_MAGIC) and b"EncryptedPackage" in data[:65536].replace(b"\x00", b""):
         return "the workbook is password-protected; save an unprotected copy and try again"
-    if not (data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)):
+    if not looks_like_workbook(data):
         return "not an Excel workbook (is it a CSV file renamed to .xlsx?)"
     return f"not a readable Excel workbook (corrupt or truncated?): {_first_line(error)}"
 
