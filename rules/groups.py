@@ -46,8 +46,8 @@ def port_group() -> pl.Expr:
     )
 
 
-def with_completion(accepted: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
-    """Adds `port_group`, `earliest_completion` and `latest_completion` (ISO dates)."""
+def completion(accepted: pl.DataFrame, *, run_date: dt.date) -> list[pl.Series]:
+    """`port_group`, `earliest_completion` and `latest_completion` (ISO dates), row by row."""
 
     def date(position: int) -> pl.Expr:
         def day(window: tuple[int, int]) -> pl.Expr:
@@ -60,16 +60,18 @@ def with_completion(accepted: pl.DataFrame, *, run_date: dt.date) -> pl.DataFram
             )
         return pl.when(pl.col("service_kind") == FAX).then(day(FAX_WINDOW)).otherwise(by_country)
 
-    # A list names few carriers: each is spelt as a slug once.
-    carriers = accepted.select("losing_carrier").unique().with_columns(carrier=carrier_slug())
+    # Only the columns they depend on go through the join; a list names few carriers, and
+    # each is spelt as a slug once.
+    narrow = accepted.select("losing_carrier", "country", "number_type", "service_kind")
+    carriers = narrow.select("losing_carrier").unique().with_columns(carrier=carrier_slug())
     return (
-        accepted.join(
+        narrow.join(
             carriers, on="losing_carrier", how="left", nulls_equal=True, maintain_order="left"
         )
-        .with_columns(
+        .select(
             port_group=port_group(),
             earliest_completion=date(0),
             latest_completion=date(1),
         )
-        .drop("carrier")
+        .get_columns()
     )
