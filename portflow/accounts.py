@@ -17,6 +17,7 @@ from portflow.readers.grid import ROW
 from portflow.readers.headers import INPUT_ALIASES, NUMBER, alias_index
 from portflow.readers.limits import DEFAULT_LIMITS, Limits
 from portflow.readers.tabulate import Table, headers_seen, tabulate
+from rules.keys import with_key
 from rules.statuses import ACTIVE_STATUSES, COMPLETE_STATUSES, NOT_BLOCKING_STATUSES
 from schemas.common import TRUE_WORDS
 from schemas.failsafe_numbers import FailsafeNumbers
@@ -245,7 +246,8 @@ def _with_numbers(
     frame: pl.DataFrame, spec: TableSpec, normaliser: Normaliser, file: str, warnings: list[str]
 ) -> pl.DataFrame:
     numbers = normaliser.normalise(frame.get_column(NUMBER), columns=("e164",))
-    frame = frame.with_columns(e164=numbers.get_column("e164"))
+    # The rules join on the integer key; worked out here, on the exports' own thread.
+    frame = with_key(frame.with_columns(e164=numbers.get_column("e164")))
     unreadable = frame.filter(pl.col(NUMBER).is_not_null() & pl.col("e164").is_null())
     if unreadable.height:
         rows = ", ".join(str(r) for r in unreadable.get_column(ROW).head(MAX_LISTED_ROWS))

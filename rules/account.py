@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from rules.findings import findings, join_list
+from rules.keys import KEY, with_key
 from rules.reasons import Reason
 
 
@@ -13,10 +14,12 @@ def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> p
     as lists. The expressions run on the matches only, not on the whole export."""
     # Only the columns `gathered` reads go through the join, not the whole export.
     needed = {name for expr in gathered.values() for name in expr.meta.root_names()}
+    table = with_key(table).select(KEY, *sorted(needed)).filter(pl.col(KEY).is_not_null())
     return (
-        batch.filter(pl.col("e164").is_not_null())
-        .select("row_id", "e164")
-        .join(table.select("e164", *sorted(needed)).filter(pl.col("e164").is_not_null()), on="e164")
+        with_key(batch)
+        .filter(pl.col(KEY).is_not_null())
+        .select("row_id", "e164", KEY)
+        .join(table, on=KEY)
         .group_by("row_id", maintain_order=True)
         .agg(pl.col("e164").first(), **gathered)
     )
@@ -59,7 +62,7 @@ def receiving_number(
     batch: pl.DataFrame, receiving: pl.DataFrame, tracking: pl.DataFrame | None
 ) -> pl.DataFrame:
     """Active receiving numbers; `related` lists the tracking numbers forwarding to each."""
-    active = receiving.filter(pl.col("active")).select("e164").unique()
+    active = with_key(receiving).filter(pl.col("active")).select(KEY).unique()
     found = _matches(batch, active)
     if tracking is not None and "receiving_e164" in tracking.columns:
         forwarders = (

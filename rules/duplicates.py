@@ -5,23 +5,23 @@ from __future__ import annotations
 import polars as pl
 
 from rules.findings import findings, location
+from rules.keys import KEY, with_key
 from rules.reasons import Reason
 
 
 def duplicate_in_batch(batch: pl.DataFrame) -> pl.DataFrame:
     """Every occurrence after the first of the same E.164 number."""
     numbered = (
-        batch.select("row_id", "e164", "source_file", "source_sheet", "source_row")
-        .filter(pl.col("e164").is_not_null())
+        with_key(batch)
+        .select("row_id", "e164", KEY, "source_file", "source_sheet", "source_row")
+        .filter(pl.col(KEY).is_not_null())
         .sort("row_id")
-        .with_columns(first=pl.col("e164").is_first_distinct())
+        .with_columns(first=pl.col(KEY).is_first_distinct())
     )
     later = numbered.filter(~pl.col("first"))
     # Where each repeated number first appears; only those rows need their location spelt out.
-    first = numbered.filter(pl.col("first")).join(later, on="e164", how="semi")
-    later = later.join(
-        first.select("e164", first_location=location()), on="e164", maintain_order="left"
-    )
+    first = numbered.filter(pl.col("first")).join(later, on=KEY, how="semi")
+    later = later.join(first.select(KEY, first_location=location()), on=KEY, maintain_order="left")
     return findings(
         later,
         Reason.DUPLICATE_IN_BATCH,

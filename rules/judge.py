@@ -8,11 +8,14 @@ import polars as pl
 
 from rules import account, duplicates, numbers, receiving, routing, service
 from rules.findings import FINDING_SCHEMA
+from rules.keys import with_key
 from rules.reasons import Reason
 
 Rule = Callable[[pl.DataFrame], pl.DataFrame]
 Tables = Mapping[str, pl.DataFrame | None]
 
+# What ROUTES_TO_PORTED_NUMBER needs to know of the rows this run ports.
+PORTED_COLUMNS = ("row_id", "e164", "source_file", "source_sheet", "source_row")
 VERDICT_COLUMNS = ("row_id", "reason_code", "all_reasons", "reason", "remediation", "related")
 
 
@@ -55,11 +58,13 @@ def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     ROUTES_TO_PORTED_NUMBER needs to know which numbers this run ports: those of the rows
     that pass every other rule. So it runs second, on their verdicts.
     """
+    batch = with_key(batch)  # once, not once per rule
     found = pl.concat(
         [pl.DataFrame(schema=FINDING_SCHEMA)] + [rule(batch) for rule in rules_for(tables)],
         how="vertical",
     )
-    ported = batch.join(found.select("row_id").unique(), on="row_id", how="anti")
+    rejected = found.get_column("row_id").unique().implode()
+    ported = batch.select(PORTED_COLUMNS).filter(~pl.col("row_id").is_in(rejected))
     routed = receiving.routes_to_ported_number(batch, ported)
     return verdicts(pl.concat([found, routed], how="vertical"))
 
