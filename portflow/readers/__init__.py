@@ -22,7 +22,13 @@ from portflow.readers.headers import (
 )
 from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
 from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate
-from portflow.readers.text import decode, read_delimited, read_manual, sniff_delimiter
+from portflow.readers.text import (
+    SNIFF_BYTES,
+    decode,
+    read_delimited,
+    read_manual,
+    sniff_delimiter,
+)
 
 STDIN = "-"
 STDIN_NAME = "stdin"
@@ -101,7 +107,7 @@ def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -
         grids = [grid for grid, _ in sheets]
     else:
         decoded = decode(data, file=file)
-        delimiter = sniff_delimiter(decoded.text)
+        delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1))
         grids = [read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)]
     for grid in grids:
         _check_rows(grid, limits=limits)
@@ -188,7 +194,8 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
 def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source:
     decoded = decode(data, file=file)
     source = Source(file, hashlib.sha256(data).hexdigest(), [], decoded.warnings)
-    delimiter = sniff_delimiter(decoded.text, prefer="\t" if suffix == ".tsv" else ",")
+    prefer = "\t" if suffix == ".tsv" else ","
+    delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1), prefer=prefer)
     if suffix in CSV_SUFFIXES:
         grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
         _check_rows(grid, limits=limits)

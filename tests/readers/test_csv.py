@@ -9,6 +9,7 @@ import pytest
 
 from portflow.errors import InputError
 from portflow.readers import read_batch, read_input
+from portflow.readers.text import decode
 
 HEADER = "Site,Phone Number,Routing ID,Forward To,Line Type,Source,Notes"
 ROWS = [
@@ -210,3 +211,31 @@ def test_a_header_without_rows_reads_and_says_so(tmp_path: Path) -> None:
     source = read_input(write(tmp_path, "list.csv", b"Phone,Notes\n"))
     assert source.tables[0].rows == 0
     assert source.warnings == [f"{tmp_path / 'list.csv'}: no data rows under the header"]
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "cleaned"),
+    [
+        (b"Phone\n4155552671\n", "Phone\n4155552671\n", False),  # ASCII: bytes kept as they are
+        ("Phone\nMontréal\n".encode(), "Phone\nMontréal\n", False),
+        (codecs.BOM_UTF8 + b"Phone\n4155552671\n", "Phone\n4155552671\n", False),
+        (b"Phone\n415555\x002671\n", "Phone\n4155552671\n", True),
+        (b"Phone\r4155552671\r", "Phone\n4155552671\n", False),
+        ("Phone\nMontréal\n".encode("cp1252"), "Phone\nMontréal\n", False),
+    ],
+)
+def test_decoded_text_and_the_bytes_polars_reads_agree(
+    data: bytes, text: str, cleaned: bool
+) -> None:
+    decoded = decode(data, file="list.csv")
+    assert decoded.utf8 == text.encode("utf-8")
+    assert decoded.text == text
+    assert decoded.head(8) == text[:8]
+    assert decoded.first_line() == "Phone"
+    assert any("NUL" in warning for warning in decoded.warnings) == cleaned
+
+
+def test_a_stray_nul_in_an_ascii_file_is_removed_with_a_warning(tmp_path: Path) -> None:
+    source = read_input(write(tmp_path, "list.csv", b"Phone,Notes\n415555\x002671,a\n"))
+    assert source.tables[0].frame.get_column("number").to_list() == ["4155552671"]
+    assert any("NUL" in warning for warning in source.warnings)
