@@ -96,6 +96,15 @@ class Normaliser:
         """One row per value of `raw`, in order, with `columns` (default: all of RESULT_SCHEMA;
         an account export only needs `e164`, and a million rows of the rest cost time)."""
         values = raw.cast(pl.String).rename("raw")
+        if values.null_count() == values.len():  # a column no row fills (often: forward-to)
+            return pl.select(
+                pl.repeat(
+                    ref.EMPTY if column == "status" else None,
+                    values.len(),
+                    dtype=RESULT_SCHEMA[column],
+                ).alias(column)
+                for column in columns
+            )
         if fast is None:
             fast = values.len() >= self._fast_min_rows or self._table_at_hand()
         if not fast:
@@ -194,23 +203,26 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
     Columns: raw, and prefixed with `rest_`: ten (the digits, where found), extension,
     status and problem (decided here: empty, or digits lost to scientific notation).
     """
-    raw = pl.col("raw")
-    mapped = raw.str.replace_many(_NFKC_ASCII)
-    text = mapped.str.strip_chars(" ")
-    text = (
-        pl.when(text.str.starts_with("'"))
+    # Each step is a column before the next uses it: an eager select works out an expression
+    # used twice twice, and these nest (87k values: 0.155 -> 0.06 s).
+    raw, mapped, text = pl.col("raw"), pl.col("mapped"), pl.col("text")
+    frame = distinct.to_frame().with_columns(mapped=raw.str.replace_many(_NFKC_ASCII))
+    frame = frame.with_columns(text=mapped.str.strip_chars(" "))
+    frame = frame.with_columns(
+        text=pl.when(text.str.starts_with("'"))
         .then(text.str.slice(1).str.strip_chars(" "))
         .otherwise(text)
     )
     quoted = (text.str.len_chars() >= 2) & text.str.starts_with('"') & text.str.ends_with('"')
-    text = (
-        pl.when(quoted)
+    frame = frame.with_columns(
+        text=pl.when(quoted)
         .then(text.str.slice(1, text.str.len_chars() - 2).str.strip_chars(" "))
         .otherwise(text)
     )
-    text = text.str.replace(r"^(\d+)[.,]0+$", "${1}")
     eligible = raw.is_not_null() & mapped.str.contains(_PRINTABLE_ASCII)
-    frame = distinct.to_frame().with_columns(text=pl.when(eligible).then(text))
+    frame = frame.with_columns(
+        text=pl.when(eligible).then(text.str.replace(r"^(\d+)[.,]0+$", "${1}"))
+    ).drop("mapped")
     # An extension at the end (x123, ext. 5, #204) is set apart; the rest must be a number
     # of digits and separators only, with at most a leading +.
     extension = pl.col("text").str.extract_groups(_EXTENSION)
@@ -218,9 +230,10 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         main=pl.coalesce(pl.col("extension").struct.field("1"), pl.col("text")),
         rest_extension=pl.col("extension").struct.field("2"),
     )
-    compact = pl.col("main").str.replace_all(_SEPARATORS, "")
-    problem = (
-        pl.when(raw.is_null() | (pl.col("text") == ""))
+    frame = frame.with_columns(compact=pl.col("main").str.replace_all(_SEPARATORS, ""))
+    compact = pl.col("compact")
+    frame = frame.with_columns(
+        problem=pl.when(raw.is_null() | (pl.col("text") == ""))
         .then(pl.lit(""))
         .when(pl.col("text").str.contains(_SCIENTIFIC))
         .then(pl.lit(ref.DIGITS_LOST))
@@ -229,6 +242,7 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .when(compact.str.contains(_ZERO_ONE_AREA))
         .then(pl.lit(ref.INVALID_PREFIX))
     )
+    problem = pl.col("problem")
     return frame.select(
         "raw",
         rest_ten=compact.str.extract(_COMPACT).cast(pl.UInt64),

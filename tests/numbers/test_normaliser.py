@@ -29,6 +29,16 @@ def test_fast_path_agrees_with_the_reference_on_messy_strings(
     assert fast.rows() == expected
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_column_no_row_fills_is_empty_throughout(normaliser: Normaliser, fast: bool) -> None:
+    result = normaliser.normalise(pl.Series([None] * 3, dtype=pl.String), fast=fast)
+    assert result.rows() == [tuple(normalise_one(None))] * 3
+    assert result.schema == normaliser.normalise(pl.Series(["4155552671"]), fast=fast).schema
+    assert normaliser.normalise(pl.Series([None], dtype=pl.String), columns=("e164",)).rows() == [
+        (None,)
+    ]
+
+
 @pytest.mark.parametrize(
     ("raw", "e164"),
     [
