@@ -31,8 +31,8 @@ def routing_matches(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         batch.select("routing_id")
+        .unique()  # first: the few distinct values are tested for blanks, not every row
         .filter(~is_blank("routing_id"))
-        .unique()
         .with_columns(key=_key("routing_id"))
         .join(by_id.unique("key", keep="first"), on="key", how="left")
         .join(by_name, on="key", how="left")
