@@ -34,7 +34,7 @@ from portflow.settings import load_settings
 from portflow.summary import build_summary, new_run_id
 from rules.judge import judge
 from rules.outcome import Outcome, decide
-from rules.service import service_of
+from rules.service import service_kinds
 from schemas.batch import NormalisedBatch
 from schemas.configured_numbers import CONFIGURED_COLUMNS
 from schemas.rejects import REJECT_COLUMNS
@@ -226,7 +226,7 @@ def normalise_batch(batch: Batch, normaliser: Normaliser) -> pl.DataFrame:
         frame.get_column("receiving_number"), columns=("status", "e164", "extension")
     ).select(receiving_status="status", receiving_e164="e164", receiving_extension="extension")
     normalised = pl.concat([frame, numbers, receiving], how="horizontal").with_columns(
-        service_kind=service_of()
+        service_kinds(frame)
     )
     return NormalisedBatch.validate(normalised)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
 
 from schemas.common import E164
 
@@ -13,7 +14,7 @@ NUMBER_STATUSES = ("empty", "ok", "invalid", "not_us_ca")
 class InputBatch(pa.DataFrameModel):
     """What the readers hand over: SPEC column names, all text, with their origin."""
 
-    row_id: pl.UInt32 = pa.Field(unique=True)
+    row_id: pl.UInt32  # unique: see `row_id_increasing`
     source_file: str = pa.Field(nullable=False)
     source_sheet: str = pa.Field(nullable=False)
     source_row: pl.Int64 = pa.Field(ge=1)
@@ -23,6 +24,13 @@ class InputBatch(pa.DataFrameModel):
     tracking_source: str = pa.Field(nullable=True)
     service: str = pa.Field(nullable=True)
     losing_carrier: str = pa.Field(nullable=True)
+
+    @pa.check("row_id", name="increasing")
+    @classmethod
+    def row_id_increasing(cls, data: PolarsData) -> pl.LazyFrame:
+        """Unique, as the readers number rows: in order. A million rows in 3 ms; the hash
+        test of `unique=True` took 45 ms."""
+        return data.lazyframe.select(pl.col(data.key).cast(pl.Int64).diff().fill_null(1) > 0)
 
 
 class NormalisedBatch(InputBatch):
