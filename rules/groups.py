@@ -60,8 +60,7 @@ def completion(accepted: pl.DataFrame, *, run_date: dt.date) -> list[pl.Series]:
             )
         return pl.when(pl.col("service_kind") == FAX).then(day(FAX_WINDOW)).otherwise(by_country)
 
-    # Only the columns they depend on go through the join; a list names few carriers, and
-    # each is spelt as a slug once.
+    # A list names few carriers: each is spelt as a slug once.
     narrow = accepted.select("losing_carrier", "country", "number_type", "service_kind")
     carriers = narrow.select("losing_carrier").unique().with_columns(carrier=carrier_slug())
     return (

