@@ -13,13 +13,12 @@ def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> p
     """Batch rows whose e164 is in `table`, with `gathered` (over the table's matching rows)
     as lists. The expressions run on the matches only, not on the whole export."""
     # Only the columns `gathered` reads go through the join, not the whole export.
+    # Numbers that are not numbers (null keys) match nothing: a join never matches nulls.
     needed = {name for expr in gathered.values() for name in expr.meta.root_names()}
-    table = with_key(table).select(KEY, *sorted(needed)).filter(pl.col(KEY).is_not_null())
     return (
         with_key(batch)
-        .filter(pl.col(KEY).is_not_null())
         .select("row_id", "e164", KEY)
-        .join(table, on=KEY)
+        .join(with_key(table).select(KEY, *sorted(needed)), on=KEY)
         .group_by("row_id", maintain_order=True)
         .agg(pl.col("e164").first(), **gathered)
     )

@@ -163,3 +163,19 @@ def test_forwarding_to_a_listed_but_rejected_number_is_fine() -> None:
         (1, "IN_OTHER_PORT;ALREADY_TRACKING;USER_ASSIGNED"),
         (2, "ROUTES_TO_PORTED_NUMBER"),
     ]
+
+
+def test_numbers_that_are_not_numbers_match_nothing_in_the_account() -> None:
+    """An unreadable number in an export and one in the list are both null: no match."""
+    unreadable = {"number": "not a number"}
+    tables = {
+        **TABLES,
+        "tracking_numbers": table_of({**unreadable, "id": "TN-9", "name": "Broken"}),
+        "users": table_of({**unreadable, "user_id": "U-9", "name": "Bob"}),
+        "failsafe_numbers": table_of(unreadable),
+        "port_requests": table_of(
+            {**unreadable, "port_request_id": "PR-9", "status": "foc", "blocking": True}
+        ),
+    }
+    verdicts = judge(batch_of({"number": "call me"}, {"number": "555"}), tables)
+    assert verdicts.get_column("all_reasons").to_list() == ["INVALID_NUMBER", "INVALID_NUMBER"]
