@@ -94,8 +94,8 @@ def _check_unzipped_size(data: bytes, *, file: str, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return  # calamine says what is wrong with it
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return  # calamine says what is wrong with it (NotImplementedError: a zip version)
     if unzipped > limits.max_unzipped_bytes:
         raise InputError(
             file,
