@@ -12,9 +12,9 @@ import polars as pl
 KEY = "e164_key"
 
 
-def with_key(frame: pl.DataFrame, column: str = "e164", key: str = KEY) -> pl.DataFrame:
-    """`frame` with `key`, the integer of `column` (an E.164 number or null); a frame that
-    has it already (or has no `column`) is returned as it is."""
-    if key in frame.columns or column not in frame.columns:
+def with_key(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with KEY, the integer of its `e164` (an E.164 number or null); a frame that
+    has it already (or has no `e164`) is returned as it is."""
+    if KEY in frame.columns or "e164" not in frame.columns:
         return frame
-    return frame.with_columns(pl.col(column).str.strip_prefix("+").cast(pl.UInt64).alias(key))
+    return frame.with_columns(pl.col("e164").str.strip_prefix("+").cast(pl.UInt64).alias(KEY))

@@ -68,17 +68,17 @@ class Decoded:
 
     def head(self, size: int) -> str:
         """The first `size` characters (fewer if the content is shorter)."""
-        if self._text is None and self._utf8 is not None and self.encoding == "ascii":
-            return self._utf8[:size].decode("ascii")
+        if self._text is None:  # ASCII bytes: a byte is a character
+            return self.utf8[:size].decode("ascii")
         return self.text[:size]
 
     def first_line(self) -> str:
         """Up to the first LF (the whole content if there is none), without it."""
-        if self._text is None and self._utf8 is not None and self.encoding == "ascii":
-            end = self._utf8.find(b"\n")
-            return self._utf8[: end if end >= 0 else len(self._utf8)].decode("ascii")
+        if self._text is None:  # ASCII bytes
+            end = self.utf8.find(b"\n")
+            return self.utf8[: end if end >= 0 else None].decode("ascii")
         end = self.text.find("\n")
-        return self.text[: end if end >= 0 else len(self.text)]
+        return self.text[: end if end >= 0 else None]
 
 
 def decode(data: bytes, *, file: str) -> Decoded:
