@@ -13,6 +13,17 @@ from pathlib import Path
 import polars as pl
 
 REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "data" / "samples"
+INPUTS = tuple(
+    str(SAMPLES / name)
+    for name in (
+        "acme_legacy_export.csv",
+        "acme_manual_add.txt",
+        "acme_wave1_clinics.csv",
+        "acme_wave2_regions.xlsx",
+        "acme_wave3_fax_intl.tsv",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -128,3 +139,28 @@ def differences(got: pl.DataFrame, expected: pl.DataFrame) -> list[tuple[object,
     missing = [row for row in expected_rows if row not in got_rows]
     extra = [row for row in got_rows if row not in expected_rows]
     return [("missing", *row) for row in missing] + [("unexpected", *row) for row in extra]
+
+
+def submit_args(
+    system: str,
+    out: Path,
+    *extra: str,
+    manifest: Path | None = None,
+    inputs: tuple[str, ...] = INPUTS,
+) -> list[str]:
+    """`portflow submit` on the samples (INPUTS unless `inputs`), to `out` and `system`."""
+    return [
+        "submit",
+        *inputs,
+        "--accounts",
+        str(SAMPLES / "accounts"),
+        "--manifest",
+        str(manifest or SAMPLES / "manifest.yaml"),
+        "--out",
+        str(out),
+        "--system",
+        system,
+        "--run-date",
+        "2026-11-26",
+        *extra,
+    ]

@@ -15,50 +15,15 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.e2e.cli import REPO, portflow, start_portflow
+from tests.e2e.cli import SAMPLES, portflow, start_portflow, submit_args
 from tests.porting.service import TOKEN, Service, free_port, running_service
 
-SAMPLES = REPO / "data" / "samples"
-INPUTS = tuple(
-    str(SAMPLES / name)
-    for name in (
-        "acme_legacy_export.csv",
-        "acme_manual_add.txt",
-        "acme_wave1_clinics.csv",
-        "acme_wave2_regions.xlsx",
-        "acme_wave3_fax_intl.tsv",
-    )
-)
 PIN, ACCOUNT_NUMBER = "0482", "831-204-5567-0001"  # as in data/samples/manifest.yaml
 ENV = {
     "PORTFLOW_SYSTEM_TOKEN": TOKEN,
     "PORTFLOW_SYSTEM_ATTEMPTS": "5",
     "PORTFLOW_SYSTEM_BACKOFF": "0.05",
 }
-
-
-def submit_args(
-    system: str,
-    out: Path,
-    *extra: str,
-    manifest: Path | None = None,
-    inputs: tuple[str, ...] = INPUTS,
-) -> list[str]:
-    return [
-        "submit",
-        *inputs,
-        "--accounts",
-        str(SAMPLES / "accounts"),
-        "--manifest",
-        str(manifest or SAMPLES / "manifest.yaml"),
-        "--out",
-        str(out),
-        "--system",
-        system,
-        "--run-date",
-        "2026-11-26",
-        *extra,
-    ]
 
 
 def numbers_in_system(db: Path) -> list[str]:

@@ -104,7 +104,7 @@ def test_the_submit_flow_retries_only_the_push_and_publishes_the_requests(
 
     from flows.submit import submit_flow
     from portflow.submission import SubmitOptions
-    from tests.e2e.test_submit import INPUTS, SAMPLES
+    from tests.e2e.cli import INPUTS, SAMPLES
     from tests.porting.service import TOKEN, running_service
 
     for name, value in {

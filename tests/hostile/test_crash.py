@@ -18,10 +18,9 @@ import pytest
 
 from bench.workload import write_workload
 from portflow.reports.staging import JOURNAL, STAGING_PREFIX, StagedOutputs, lock_folder
-from tests.e2e.cli import REPO, Run, portflow, start_portflow
+from tests.e2e.cli import SAMPLES, Run, portflow, start_portflow, submit_args
 from tests.porting.service import TOKEN, running_service
 
-SAMPLES = REPO / "data" / "samples"
 KILLS = 8
 ENV = {"PORTFLOW_SYSTEM_TOKEN": TOKEN, "PORTFLOW_SYSTEM_BACKOFF": "0.05"}
 
@@ -205,24 +204,10 @@ def test_two_runs_started_together_into_one_out_end_whole(tmp_path: Path) -> Non
 # --- submission -----------------------------------------------------------------------------
 
 
-def submit_args(system: str, out: Path) -> list[str]:
-    return [
-        "submit",
-        *(str(SAMPLES / n) for n in ("acme_wave1_clinics.csv", "acme_legacy_export.csv")),
-        "--accounts",
-        str(SAMPLES / "accounts"),
-        "--manifest",
-        str(SAMPLES / "manifest.yaml"),
-        "--out",
-        str(out),
-        "--system",
-        system,
-        "--run-date",
-        "2026-11-26",
-        "--max-per-request",
-        "2",
-        "-q",
-    ]
+def crash_submit_args(system: str, out: Path) -> list[str]:
+    """Two inputs and small requests: several requests for a kill to fall between."""
+    inputs = tuple(str(SAMPLES / n) for n in ("acme_wave1_clinics.csv", "acme_legacy_export.csv"))
+    return submit_args(system, out, "--max-per-request", "2", "-q", inputs=inputs)
 
 
 def system_numbers(db: Path) -> tuple[list[str], int, int]:
@@ -258,14 +243,16 @@ def test_sigkill_during_submission_loses_and_duplicates_nothing(
     url, db = system
     reference = tmp_path / "reference"
     with running_service(tmp_path / "reference.db", faults=False) as other:
-        _, full = timed(*submit_args(other.url, reference), env=ENV)
+        _, full = timed(*crash_submit_args(other.url, reference), env=ENV)
     wanted = sorted(pl.read_csv(reference / "submitted.csv", infer_schema=False)["e164"])
 
     rng = random.Random(7)
     out = tmp_path / "out"
     killed = 0
     for _ in range(KILLS):
-        code = killed_after(rng.uniform(0.4 * full, 1.0 * full), *submit_args(url, out), env=ENV)
+        code = killed_after(
+            rng.uniform(0.4 * full, 1.0 * full), *crash_submit_args(url, out), env=ENV
+        )
         killed += code != 0
         numbers, requests, keys = system_numbers(db)
         assert len(numbers) == len(set(numbers)), "a number is in two requests"
@@ -273,7 +260,7 @@ def test_sigkill_during_submission_loses_and_duplicates_nothing(
         assert set(numbers) <= set(wanted)
     assert killed, "no submission was killed; the delays are too long"
 
-    run, _ = timed(*submit_args(url, out), env=ENV)
+    run, _ = timed(*crash_submit_args(url, out), env=ENV)
     numbers, requests, keys = system_numbers(db)
     assert sorted(numbers) == wanted
     assert requests == keys
@@ -286,7 +273,7 @@ def test_sigkill_during_submission_loses_and_duplicates_nothing(
 
 def test_sigkill_during_reconciliation_then_a_rerun_gives_the_same_report(tmp_path: Path) -> None:
     system = f"sqlite:///{tmp_path / 'ps.db'}"
-    timed(*submit_args(system, tmp_path / "submitted"))
+    timed(*crash_submit_args(system, tmp_path / "submitted"))
 
     def reconcile(out: Path, state: Path) -> list[str]:
         return [
