@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portflow.numbers import Normaliser, normalise_one
-from portflow.numbers.prefixes import TABLE_FORMAT, load_prefix_table
+from portflow.numbers.prefixes import TABLE_FORMAT, load_prefix_table, lookup_path
 from tests.numbers.strategies import ANY_VALUE
 
 
@@ -153,3 +153,30 @@ def test_prefix_table_is_cached_per_phonenumbers_version(tmp_path) -> None:  # t
         f"nanp-prefixes-{phonenumbers.__version__}-v{TABLE_FORMAT}.parquet"
     ]
     assert load_prefix_table(tmp_path).equals(built)
+
+
+def test_the_dense_lookup_is_cached_beside_the_table_and_read_back_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = Normaliser(cache_dir=tmp_path)
+    built = first.lookup()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2 and names[0].startswith(f"nanp-lookup-{phonenumbers.__version__}-")
+    again = Normaliser(cache_dir=tmp_path).lookup()
+    assert again.equals(built) and again.n_chunks() == 1 and again.height == 1_000_000
+    values = pl.Series(["(415) 555-2671", "+1 876 606 0123", "555-0123", "212-911-1234", None])
+    from_cache = Normaliser(cache_dir=tmp_path).normalise(values, fast=True)
+    assert from_cache.equals(Normaliser(cache_dir=None).normalise(values, fast=True))
+
+
+def test_a_changed_derivation_caches_a_new_lookup(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kind = [pl.col("kind").alias("number_type")]
+    assert lookup_path(tmp_path, kind) == lookup_path(tmp_path, list(kind))
+    assert lookup_path(tmp_path, kind) != lookup_path(tmp_path, [pl.col("region").alias("kind")])
+
+
+def test_an_unreadable_cached_lookup_is_built_again(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    built = Normaliser(cache_dir=tmp_path).lookup()
+    (cached,) = tmp_path.glob("nanp-lookup-*.parquet")
+    cached.write_bytes(b"PAR1 half a file")
+    assert Normaliser(cache_dir=tmp_path).lookup().equals(built)
+    assert "unreadable; building it again" in caplog.text
+    assert pl.read_parquet(cached).equals(built)  # and cached again, whole
