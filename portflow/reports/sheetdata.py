@@ -122,9 +122,9 @@ def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> N
                 last = column_letter(fill.frame.width - 1)
                 height = fill.frame.height + header_rows
                 head = _DIMENSION.sub(f'<dimension ref="A1:{last}{height}"/>'.encode(), head)
-                with target.open(
-                    zipfile.ZipInfo(item.filename, item.date_time), "w", force_zip64=True
-                ) as stream:
+                # Opened by name, so the part is deflated like the archive: a ZipInfo made
+                # here would be stored (ZIP_STORED is its default), 10x the size.
+                with target.open(item.filename, "w", force_zip64=True) as stream:
                     stream.write(head)
                     chunks = rows_xml(fill.frame, first_row=header_rows + 1)
                     for rows in _one_ahead(chunks):

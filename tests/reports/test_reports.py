@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -122,6 +123,21 @@ def test_cell_text_survives_the_xml_writer(tmp_path: Path) -> None:
     assert len(read) == len(awkward)
     assert [row[0] for row in read] == [expected(t) for t in awkward]
     assert [row[1] for row in read] == [expected(t) for t in reversed(awkward)]
+
+
+def test_the_rows_of_a_big_sheet_are_compressed(tmp_path: Path) -> None:
+    reason = "Not a valid phone number: the exchange is an N11 code, which no number can have."
+    frame = pl.DataFrame({"e164": [f"+1415555{n % 10_000:04d}" for n in range(20_000)]})
+    frame = frame.with_columns(reason=pl.lit(reason))
+    path = tmp_path / "big.xlsx"
+    write_table_workbook(path, frame, sheet="Rows", title="t")
+    with zipfile.ZipFile(path) as archive:
+        data = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in data)
+    rows = max(data, key=lambda i: i.file_size)
+    assert rows.file_size > 20_000 * len(reason)
+    assert rows.compress_size < rows.file_size / 5
+    assert openpyxl.load_workbook(path, read_only=True)["Rows"].max_row == 20_001
 
 
 def test_sheets_continue_past_the_row_limit(
