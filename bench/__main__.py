@@ -85,6 +85,8 @@ DEFAULT_SIZES = "100000,1000000"
 DEFAULT_CACHE = REPO / ".cache" / "bench"
 RESULTS = REPO / "bench" / "results"
 SEED = 20261126
+# What writes a workload's files: a change to any of them makes a cached workload stale.
+GENERATOR = ("bench/workload.py", "portflow/reports/workbook.py", "portflow/reports/sheetdata.py")
 # Codes the naive script leaves to portflow (the workload has no receiving-number column).
 LEFT_TO_PORTFLOW = ("INVALID_RECEIVING_NUMBER", "ROUTES_TO_PORTED_NUMBER")
 SHOWN_DIFFERENCES = 10
@@ -229,16 +231,19 @@ def prepare(cache: Path, *, rows: int, tracking: int, seed: int) -> Workload:
     """The workload from the cache, or generated there (input.csv, input.xlsx, accounts/).
 
     The cache folder is reused while its stamp matches: the same rows, tracking numbers,
-    seed and bench/workload.py, and every file still there at the size it was written.
+    seed and code that writes the files (GENERATOR), and every file still there at the
+    size it was written.
     """
     workload = Workload(rows, tracking, cache / f"rows-{rows}_tracking-{tracking}_seed-{seed}")
     stamp = workload.folder / "workload.json"
-    generator = (REPO / "bench" / "workload.py").read_bytes()
+    generator = hashlib.sha256()
+    for name in GENERATOR:
+        generator.update((REPO / name).read_bytes())
     wanted = {
         "rows": rows,
         "tracking": tracking,
         "seed": seed,
-        "generator_sha256": hashlib.sha256(generator).hexdigest(),
+        "generator_sha256": generator.hexdigest(),
     }
     if stamp.is_file():
         found = json.loads(stamp.read_text(encoding="utf-8"))

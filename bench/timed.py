@@ -36,7 +36,7 @@ def core(input_path: Path, accounts: Path, out: Path, *, run_date: dt.date) -> d
     from portflow.numbers.prefixes import load_prefix_table
     from portflow.pipeline import CheckOptions, check_inputs, optional_columns
     from portflow.reports import CONFIGURED_CSV, REJECTS_CSV, Reports
-    from portflow.reports.safety import safe_frame
+    from portflow.reports.safety import safe_frame, write_csv
     from portflow.settings import load_settings
 
     imported = time.perf_counter()
@@ -57,8 +57,8 @@ def core(input_path: Path, accounts: Path, out: Path, *, run_date: dt.date) -> d
         checked.outcome, optional=optional_columns(checked.batch), carried=checked.batch.carried
     )
     out.mkdir(parents=True, exist_ok=True)
-    safe_frame(reports.rejects).write_csv(out / REJECTS_CSV)
-    safe_frame(reports.configured).write_csv(out / CONFIGURED_CSV)
+    write_csv(safe_frame(reports.rejects), out / REJECTS_CSV)
+    write_csv(safe_frame(reports.configured), out / CONFIGURED_CSV)
     done = time.perf_counter()
     return {
         "import_seconds": imported - started,
