@@ -16,6 +16,10 @@ that its peak RSS (the child's own ru_maxrss) is its own:
   core           portflow's check in its process: read, normalise, validate, judge, then
                  rejects.csv and configured_numbers.csv (bench/timed.py). Imports and the
                  prefix-table load are excluded from its time and reported apart.
+  floor          what no design of core can skip, in its process: polars reads input.csv and
+                 the tracking export, the normaliser decides their numbers, polars writes
+                 core's two outputs again; no schema, rule, report text or other export.
+                 What the CPUs and polars allow before portflow's own work (bench/timed.py).
   check csv      `portflow check input.csv --accounts ... --out ...` as a user runs it (direct,
                  not as a Prefect flow): wall clock from the parent, Python start included,
                  every SPEC 3 output.
@@ -60,6 +64,7 @@ from bench.measure import (
     CHECK_XLSX,
     CORE,
     FIXED_ROWS,
+    FLOOR,
     NAIVE,
     REPO,
     Measured,
@@ -137,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         naive = measure(workload, NAIVE, args.naive_repeats)
         core = measure(workload, CORE, args.repeats)
+        if core:
+            measure(workload, FLOOR, args.repeats)  # writes core's outputs again
         measure(workload, CHECK_CSV, args.repeats)
         measure(workload, CHECK_XLSX, args.repeats)
         if rows == compare_at and naive and core:
@@ -156,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     for m in measured:
         if m.task == CORE:
             print(core_breakdown(m))
+        if m.task == FLOOR:
+            print(floor_breakdown(m))
     print(f"machine: {machine_line(info)}")
     print("issue 5 targets:")
     print(targets_text(found))
@@ -275,7 +284,7 @@ def file_sizes(workload: Workload) -> dict[str, int]:
 
 
 def measure_task(workload: Workload, task: str, *, repeats: int) -> Measured:
-    measured = Measured(workload.rows, task, timed_in_process=task in (NAIVE, CORE))
+    measured = Measured(workload.rows, task, timed_in_process=task in (NAIVE, CORE, FLOOR))
     out = workload.out(task)
     for repeat in range(1, repeats + 1):
         name = f"{task.replace(' ', '-')}-{repeat}"
@@ -296,7 +305,7 @@ def measure_task(workload: Workload, task: str, *, repeats: int) -> Measured:
 
 
 def command(workload: Workload, task: str, out: Path, result: Path | None) -> list[str]:
-    if task in (NAIVE, CORE):
+    if task in (NAIVE, CORE, FLOOR):
         assert result is not None
         return python_command(
             "-m",
@@ -307,6 +316,7 @@ def command(workload: Workload, task: str, out: Path, result: Path | None) -> li
             f"--out={out}",
             f"--result={result}",
             f"--run-date={RUN_DATE.isoformat()}",
+            *([f"--outputs={workload.out(CORE)}"] if task == FLOOR else []),
         )
     source = workload.input(".xlsx" if task == CHECK_XLSX else ".csv")
     return portflow_command(
@@ -437,6 +447,17 @@ def core_breakdown(m: Measured) -> str:
         f"core at {m.rows:,} rows: check_inputs {median('check_inputs_seconds'):.2f} s + "
         f"writing CSVs {median('write_seconds'):.2f} s; not timed: imports "
         f"{median('import_seconds'):.2f} s, prefix table {median('prefix_table_seconds'):.2f} s"
+    )
+
+
+def floor_breakdown(m: Measured) -> str:
+    def median(key: str) -> float:
+        return statistics.median(run.reported[key] for run in m.runs)
+
+    return (
+        f"floor at {m.rows:,} rows: reading and normalising {m.runs[0].reported['numbers']:,} "
+        f"numbers {median('numbers_seconds'):.2f} s + writing core's outputs "
+        f"{median('write_seconds'):.2f} s; {median('cpu_seconds'):.2f} CPU-seconds"
     )
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
+
 from tests.e2e.cli import REPO, environment
 
 RULE_CODES = {
@@ -47,12 +49,19 @@ def test_benchmark_measures_every_task_and_the_naive_script_agrees_with_portflow
         (10, "check 10 rows"),
         (2000, "naive"),
         (2000, "core"),
+        (2000, "floor"),
         (2000, "check csv"),
         (2000, "check xlsx"),
     }
     for result in measured.values():
         assert result["median_seconds"] > 0
         assert result["peak_rss_mb"] > 0
+    (workload,) = (tmp_path / "cache").glob("rows-2000_*")
+    tracking = pl.read_csv(workload / "accounts" / "tracking_numbers.csv", infer_schema=False)
+    assert measured[(2000, "floor")]["runs"][0]["numbers"] == 2000 + tracking.height
+    out = workload / "out"
+    for name in ("rejects.csv", "configured_numbers.csv"):  # the same bytes as core wrote
+        assert (out / "floor" / name).read_bytes() == (out / "core" / name).read_bytes()
     compared = record["cross_check"]
     assert compared["rows"] == 2000
     assert compared["agree"], compared["summary"]
