@@ -8,11 +8,12 @@ from typing import Any
 
 import polars as pl
 
-from portflow.reports.safety import safe_text
+from portflow.reports.safety import FORMULA_START, PLAIN_PHONE, safe_text
 
 UNKNOWN_ACCOUNT = "(account ID not known: pass --account-id)"
 # Line breaks, tabs and other control characters would end a table row (or start a new
 # line a spreadsheet paste reads as a cell): each run becomes one space.
+_CONTROL_RUN = r"[\x00-\x1f\x7f\x85\u{2028}\u{2029}]+"  # polars' regex syntax
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
 # What would end a cell or turn a value into a link, HTML or code: shown, not interpreted.
 _MARKDOWN = re.compile(r"([\\|<>\[\]`])")
@@ -26,11 +27,30 @@ def _cell(value: object) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+def _cells(value: pl.Expr) -> pl.Expr:
+    """`_cell` for a whole column (18k fax rows: 0.27 s cell by cell)."""
+    text = (
+        value.cast(pl.String)
+        .str.replace_all(_CONTROL_RUN, " ")
+        .str.strip_chars()  # control characters are spaces now, so Python's whitespace
+    )
+    risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_PHONE)
+    text = pl.when(risky).then(pl.concat_str(pl.lit("'"), text)).otherwise(text)
+    return text.str.replace_all(_MARKDOWN.pattern, r"\${1}").fill_null("")
+
+
 def _table(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[str]:
     present = {name: title for name, title in columns.items() if name in frame.columns}
     lines = ["| " + " | ".join(present.values()) + " |", "|" + "---|" * len(present)]
-    for row in frame.select(list(present)).iter_rows():
-        lines.append("| " + " | ".join(_cell(value) for value in row) + " |")
+    if present and frame.height:
+        rows = frame.select(
+            pl.concat_str(
+                pl.lit("| "),
+                pl.concat_str([_cells(pl.col(name)) for name in present], separator=" | "),
+                pl.lit(" |"),
+            )
+        )
+        lines.extend(rows.to_series().to_list())
     return lines
 
 
