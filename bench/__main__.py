@@ -439,25 +439,25 @@ def run_differential(rows: int) -> dict[str, Any]:
     }
 
 
-def core_breakdown(m: Measured) -> str:
-    def median(key: str) -> float:
-        return statistics.median(run.reported[key] for run in m.runs)
+def reported(m: Measured, key: str) -> float:
+    """The median of what the runs of a timed task reported as `key`."""
+    return statistics.median(run.reported[key] for run in m.runs)
 
+
+def core_breakdown(m: Measured) -> str:
     return (
-        f"core at {m.rows:,} rows: check_inputs {median('check_inputs_seconds'):.2f} s + "
-        f"writing CSVs {median('write_seconds'):.2f} s; not timed: imports "
-        f"{median('import_seconds'):.2f} s, prefix table {median('prefix_table_seconds'):.2f} s"
+        f"core at {m.rows:,} rows: check_inputs {reported(m, 'check_inputs_seconds'):.2f} s + "
+        f"writing CSVs {reported(m, 'write_seconds'):.2f} s; not timed: imports "
+        f"{reported(m, 'import_seconds'):.2f} s, "
+        f"prefix table {reported(m, 'prefix_table_seconds'):.2f} s"
     )
 
 
 def floor_breakdown(m: Measured) -> str:
-    def median(key: str) -> float:
-        return statistics.median(run.reported[key] for run in m.runs)
-
     return (
         f"floor at {m.rows:,} rows: reading and normalising {m.runs[0].reported['numbers']:,} "
-        f"numbers {median('numbers_seconds'):.2f} s + writing core's outputs "
-        f"{median('write_seconds'):.2f} s; {median('cpu_seconds'):.2f} CPU-seconds"
+        f"numbers {reported(m, 'numbers_seconds'):.2f} s + writing core's outputs "
+        f"{reported(m, 'write_seconds'):.2f} s; {reported(m, 'cpu_seconds'):.2f} CPU-seconds"
     )
 
 
