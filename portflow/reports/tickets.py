@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from portflow.reports.safety import FORMULA_START, PLAIN_PHONE, safe_text
+from portflow.reports.safety import neutralised, safe_text
 
 UNKNOWN_ACCOUNT = "(account ID not known: pass --account-id)"
 # Line breaks, tabs and other control characters would end a table row (or start a new
@@ -27,28 +27,23 @@ def _cell(value: object) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-def _cells(value: pl.Expr) -> pl.Expr:
-    """`_cell` for a whole column (18k fax rows: 0.27 s cell by cell)."""
-    text = (
-        value.cast(pl.String)
-        .str.replace_all(_CONTROL_RUN, " ")
-        .str.strip_chars()  # control characters are spaces now, so Python's whitespace
-    )
-    risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_PHONE)
-    text = pl.when(risky).then(pl.concat_str(pl.lit("'"), text)).otherwise(text)
-    return text.str.replace_all(_MARKDOWN.pattern, r"\${1}").fill_null("")
-
-
 def _table(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[str]:
+    """The rows as `_cell` would write them, worked out column by column (18k fax rows:
+    0.27 s cell by cell)."""
     present = {name: title for name, title in columns.items() if name in frame.columns}
     lines = ["| " + " | ".join(present.values()) + " |", "|" + "---|" * len(present)]
     if present and frame.height:
-        rows = frame.select(
-            pl.concat_str(
-                pl.lit("| "),
-                pl.concat_str([_cells(pl.col(name)) for name in present], separator=" | "),
-                pl.lit(" |"),
-            )
+        # Control characters become spaces, so strip_chars strips what Python's strip does.
+        text = frame.select(
+            pl.col(name).cast(pl.String).str.replace_all(_CONTROL_RUN, " ").str.strip_chars()
+            for name in present
+        ).select(neutralised(name, phone=True) for name in present)
+        cells = [
+            pl.col(name).str.replace_all(_MARKDOWN.pattern, r"\${1}").fill_null("")
+            for name in present
+        ]
+        rows = text.select(
+            pl.concat_str(pl.lit("| "), pl.concat_str(cells, separator=" | "), pl.lit(" |"))
         )
         lines.extend(rows.to_series().to_list())
     return lines
