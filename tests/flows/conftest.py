@@ -1,4 +1,11 @@
-"""One Prefect test server for the whole session (it takes several seconds to start)."""
+"""One Prefect test server for the tests of flows/ (it takes several seconds to start).
+
+Package scope, not session: the harness stops the server and drains Prefect's log and event
+workers when this package's last test ends. Left running, the event worker's websocket sends
+a keepalive ping every 20 s, and each ping draws from the global `random` module; a ping
+that lands inside a later hypothesis draw made it warn "Do not use the `random` module
+inside strategies" (tests/conftest.py now fails any test that runs beside those workers).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def prefect_server() -> Iterator[None]:
     from prefect.settings import (
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
