@@ -8,6 +8,7 @@ rest is marked not_submitted, and the run exits 4; running it again finishes the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,11 @@ def run_submit(
     """Check, then submit each port group; `push_step` runs the push (it alone may retry)."""
     checked = check_inputs(options.check, step=step)
     loaded = step("read the manifest", load_manifest, options.manifest)
+    if checked.options.account_id is None and loaded.manifest.account_id:
+        # The tickets' account ID: --account-id, else the manifest's, else the export's.
+        checked.options = dataclasses.replace(
+            checked.options, account_id=loaded.manifest.account_id
+        )
     configured = checked.outcome.configured
     ready: Readiness = step(
         "check readiness",

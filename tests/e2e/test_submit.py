@@ -226,6 +226,25 @@ def test_numbers_already_in_a_request_come_back_as_in_other_port(
     assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
 
 
+def test_the_tickets_take_the_account_id_of_the_manifest(service: Service, tmp_path: Path) -> None:
+    # The tracking export says ACC-20418; the manifest of this request says otherwise.
+    manifest = manifest_copy(tmp_path, {"account_id: ACC-20418": "account_id: ACC-77001"})
+    result = portflow(*submit_args(service.url, tmp_path / "out", manifest=manifest), env=ENV)
+    assert result.code == 0, result.stderr
+    ticket = (tmp_path / "out" / "tickets" / "fax_ticket.md").read_text(encoding="utf-8")
+    assert "Fax Porting Documentation - ACC-77001" in ticket
+    assert "ACC-20418" not in ticket
+    given = portflow(
+        *submit_args(service.url, tmp_path / "given", manifest=manifest),
+        "--account-id",
+        "ACC-55555",
+        env=ENV,
+    )
+    assert given.code == 0, given.stderr
+    ticket = (tmp_path / "given" / "tickets" / "fax_ticket.md").read_text(encoding="utf-8")
+    assert "Fax Porting Documentation - ACC-55555" in ticket
+
+
 def test_a_wrong_token_is_refused_in_one_line(service: Service, tmp_path: Path) -> None:
     result = portflow(
         *submit_args(service.url, tmp_path / "out"),
