@@ -65,6 +65,7 @@ class Settings:
     push_retry_delay: float
     data_dir: Path  # the embedded porting system and the reconciliation state live here
     limits: read_limits.Limits = read_limits.DEFAULT_LIMITS  # what one input may cost to read
+    system_url_set: bool = False  # PORTFLOW_SYSTEM_URL is set (system_url is not the default)
 
     @property
     def prefect_configured(self) -> bool:
@@ -106,6 +107,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 for name, (field, unit, default) in _LIMITS.items()
             }
         ),
+        system_url_set=bool(env.get("PORTFLOW_SYSTEM_URL")),
     )
 
 

@@ -42,7 +42,8 @@ DEMO_RUN_DATE = "2026-11-26"  # the samples' paperwork (LOA, bill) is dated for 
     "--system",
     metavar="URL",
     help="Also treat numbers in this porting system's active or complete requests "
-    "as IN_OTHER_PORT (sqlite:///PATH or http(s)://...).",
+    "as IN_OTHER_PORT (sqlite:///PATH or http(s)://...; default: PORTFLOW_SYSTEM_URL "
+    "if set, else no porting system).",
 )
 @check_options
 @click.pass_obj
@@ -55,6 +56,9 @@ def check(
     **options: Any,
 ) -> None:
     """Check INPUT files (CSV, TSV, XLSX, TXT, or - for standard input) for portability."""
+    # The embedded store is not a default here: a check needs no porting system.
+    if system is None and settings.system_url_set:
+        system = settings.system_url
     _run(settings, inputs, Path(accounts), Path(out), system=system, **options)
 
 

@@ -15,7 +15,7 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.e2e.cli import SAMPLES, portflow, start_portflow, submit_args
+from tests.e2e.cli import INPUTS, SAMPLES, portflow, start_portflow, submit_args
 from tests.porting.service import TOKEN, Service, free_port, running_service
 
 PIN, ACCOUNT_NUMBER = "0482", "831-204-5567-0001"  # as in data/samples/manifest.yaml
@@ -224,6 +224,42 @@ def test_numbers_already_in_a_request_come_back_as_in_other_port(
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["submission"]["numbers_refused"] == 2
     assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
+
+
+def test_check_asks_the_porting_system_given_by_option_or_environment(
+    service: Service, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("Phone\n(312) 782-4400\n(312) 782-4401\n")
+    other_account = manifest_copy(tmp_path, {"account_id: ACC-20418": "account_id: ACC-77001"})
+    first = portflow(
+        *submit_args(
+            service.url, tmp_path / "first", inputs=(str(earlier),), manifest=other_account
+        ),
+        env=ENV,
+    )
+    assert first.code == 0, first.stderr
+    accounts = ("--accounts", str(SAMPLES / "accounts"), "--run-date", "2026-11-26")
+
+    def in_other_port(out: Path) -> list[str]:
+        rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+        hits = rejects.filter(pl.col("related").str.contains("PR-000001", literal=True))
+        return sorted(hits.filter(pl.col("reason_code") == "IN_OTHER_PORT").get_column("e164"))
+
+    runs = {
+        "option": (("--system", service.url), ENV),
+        "environment": ((), {**ENV, "PORTFLOW_SYSTEM_URL": service.url}),
+        "neither": ((), ENV),
+    }
+    for name, (extra, env) in runs.items():
+        result = portflow(
+            "check", *INPUTS, *accounts, "--out", str(tmp_path / name), *extra, env=env
+        )
+        assert result.code == 0, result.stderr
+    both = ["+13127824400", "+13127824401"]
+    assert in_other_port(tmp_path / "option") == both
+    assert in_other_port(tmp_path / "environment") == both
+    assert in_other_port(tmp_path / "neither") == []
 
 
 def test_the_tickets_take_the_account_id_of_the_manifest(service: Service, tmp_path: Path) -> None:
