@@ -74,9 +74,9 @@ class StagedOutputs:
             (str(p.relative_to(self.staging)) for p in self.staging.rglob("*") if p.is_file()),
             key=lambda name: name == SUMMARY,
         )
-        blocked = [name for name in staged if (self.out / name).is_dir()]
+        blocked = _in_the_way(self.out, staged)
         if blocked:
-            raise OutputError(str(self.out), f"{blocked[0]} is a folder; move it away")
+            raise OutputError(str(self.out), blocked)
         for name in staged:
             _fsync(self.staging / name)
         stale = [name for name in self.known if name not in staged]
@@ -166,6 +166,18 @@ def _finish(out: Path, staging: Path, move: list[str], remove: list[str]) -> Non
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def _in_the_way(out: Path, names: Iterable[str]) -> str | None:
+    """What would stop a move into `out` half-way (checked before the run commits): a folder
+    where a file goes, or a file where a folder of files goes (`tickets`)."""
+    for name in names:
+        for folder in reversed(Path(name).parents[:-1]):  # tickets/, not `.`
+            if (out / folder).exists() and not (out / folder).is_dir():
+                return f"{folder} is a file, but this run writes the folder {folder}/; move it away"
+        if (out / name).is_dir():
+            return f"{name} is a folder; move it away"
+    return None
+
+
 def lock_folder(out: Path) -> int:
     """The folder, locked (its descriptor; close it to unlock); refused at once if another
     run holds it."""
@@ -183,7 +195,8 @@ def lock_folder(out: Path) -> int:
 
 
 def _why(error: OSError) -> str:
-    return f"cannot write there ({error.strerror or error})"
+    where = f": {error.filename}" if error.filename else ""
+    return f"cannot write there ({error.strerror or error}{where})"
 
 
 def _fsync(path: Path) -> None:

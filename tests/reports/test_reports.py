@@ -228,3 +228,22 @@ def test_a_folder_in_the_way_stops_the_commit_before_anything_moves(tmp_path: Pa
         stage.path("summary.json").write_text("second")
         stage.commit()
     assert (out / "a.csv").read_text() == "first"
+
+
+def test_a_file_where_a_folder_goes_stops_the_commit_before_anything_moves(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tickets").write_text("someone's file")
+    (out / "a.csv").write_text("first")
+    with (
+        pytest.raises(OutputError, match="tickets is a file, but this run writes the folder"),
+        StagedOutputs(out, "run", known=("a.csv", "tickets/t.md", "summary.json")) as stage,
+    ):
+        for name in ("a.csv", "tickets/t.md", "summary.json"):
+            stage.path(name).write_text("second")
+        stage.commit()
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "tickets"]
+    assert (out / "a.csv").read_text() == "first"
+    assert (out / "tickets").read_text() == "someone's file"
