@@ -209,7 +209,16 @@ def read_inputs(
             batch = read_batch(paths, stdin=handle, names=names, limits=limits)
     else:
         batch = read_batch(paths, names=names, limits=limits)
-    renames = {name: f"{name} (input)" for name in batch.carried if name.casefold() in RESERVED}
+    taken = {name.casefold() for name in batch.frame.columns}
+    renames = {}
+    for name in batch.carried:
+        if name.casefold() in RESERVED:
+            renamed = base = f"{name} (input)"
+            number = 2
+            while renamed.casefold() in taken:  # an input may have that header too
+                renamed, number = f"{base} ({number})", number + 1
+            taken.add(renamed.casefold())
+            renames[name] = renamed
     if renames:
         batch.frame = batch.frame.rename(renames)
         batch.carried = [renames.get(name, name) for name in batch.carried]

@@ -112,11 +112,12 @@ def tabulate(
     else:
         return None
     columns: list[pl.Expr] = []
+    taken = {name.casefold(): name for name in names if name is not None}
     for k, (cell, name) in enumerate(zip(cells, names, strict=True)):
         if name is None:  # a blank header: keep the column only if it holds something
             if data.get_column(cell).null_count() == data.height:
                 continue
-            name = f"column {k + 1}"
+            name = _unique(f"column {k + 1}", taken)  # a header may say `column 3` itself
         columns.append(pl.col(cell).alias(name))
     data, skipped = drop_blank_rows(data.select(*columns, ROW))
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))

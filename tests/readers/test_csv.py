@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from portflow.errors import InputError
+from portflow.pipeline import read_inputs
 from portflow.readers import read_batch, read_input
 from portflow.readers.text import decode
 
@@ -205,6 +206,23 @@ def test_input_columns_named_like_portflow_columns_are_renamed(tmp_path: Path) -
     assert batch.frame.select(
         "source_row", "row_id (input)", "source_row (input)", "_blank"
     ).rows() == [(2, "a", "b", "c")]
+
+
+def test_a_blank_header_beside_one_named_like_its_stand_in_keeps_both(tmp_path: Path) -> None:
+    source = read_input(write(tmp_path, "list.csv", b"Phone,,column 2\n4155552671,a,b\n"))
+    assert source.tables[0].frame.select("number", "column 2 (2)", "column 2").rows() == [
+        ("4155552671", "a", "b")
+    ]
+
+
+def test_renamed_carried_columns_clash_with_no_header_of_any_input(tmp_path: Path) -> None:
+    one = write(tmp_path, "one.csv", b"Phone,e164 (input),e164\n4155552671,a,b\n")
+    two = write(tmp_path, "two.csv", b"Phone,e164\n4155552672,c\n")
+    batch = read_inputs((str(one), str(two)))
+    assert batch.frame.select("number", "e164 (input)", "e164 (input) (2)").rows() == [
+        ("4155552671", "a", "b"),
+        ("4155552672", None, "c"),
+    ]
 
 
 def test_a_header_without_rows_reads_and_says_so(tmp_path: Path) -> None:
