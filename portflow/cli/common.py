@@ -29,13 +29,21 @@ stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatt
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+
+
 def parse_date(value: str | None, option: str = "--run-date") -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} {value!r} is not a date like 2026-11-26") from None
+    if not EARLIEST_DATE <= date <= LATEST_DATE:  # a typo; 9999-12-31 + 42 days overflows
+        raise UsageError(
+            f"{option} {value!r} is outside {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}"
+        )
+    return date
 
 
 def check_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -100,6 +100,10 @@ def test_a_missing_export_table_is_named_and_old_outputs_stay(tmp_path: Path) ->
             ["check", "x.csv", "--accounts", "a", "--out", "o", "--run-date", "tomorrow"],
             "--run-date 'tomorrow' is not a date like 2026-11-26",
         ),
+        (
+            ["check", "x.csv", "--accounts", "a", "--out", "o", "--run-date", "9999-12-20"],
+            "--run-date '9999-12-20' is outside 1970-01-01 to 2999-12-31",
+        ),
         (["check", "--bogus"], "No such option '--bogus'"),
         (["nonsense"], "No such command 'nonsense'"),
     ],
