@@ -26,8 +26,11 @@ from portflow.readers.excel import OLE_MAGIC, ZIP_MAGIC, looks_like_workbook
 
 SCAN_CHUNK = 4 * 1024 * 1024
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
-# A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>.
-_FORMULA_WITHOUT_VALUE = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*</c>")
+# A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>, or an
+# empty one (<v />, <v></v>: openpyxl writes formulas so).
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
 _SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
 
 
