@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -106,6 +107,7 @@ def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> N
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
     os.close(handle)
     try:
+        shutil.copymode(path, temporary)  # mkstemp makes it 0600; readers need what others get
         with (
             zipfile.ZipFile(path) as source,
             zipfile.ZipFile(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -138,6 +139,18 @@ def test_the_rows_of_a_big_sheet_are_compressed(tmp_path: Path) -> None:
     assert rows.file_size > 20_000 * len(reason)
     assert rows.compress_size < rows.file_size / 5
     assert openpyxl.load_workbook(path, read_only=True)["Rows"].max_row == 20_001
+
+
+def test_a_workbook_gets_the_permissions_every_other_output_gets(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        frame = pl.DataFrame({"e164": ["+14155552671"]})
+        write_table_workbook(tmp_path / "rows.xlsx", frame, sheet="Rows", title="t")
+        (tmp_path / "rows.csv").write_text("e164\n+14155552671\n")
+    finally:
+        os.umask(umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"rows.xlsx": 0o644, "rows.csv": 0o644}
 
 
 def test_sheets_continue_past_the_row_limit(
