@@ -39,6 +39,8 @@ GEOGRAPHIC = (
 )
 SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")  # Excel lost the last digits
 EXCEL_FLOAT = re.compile(r"(\d+)[.,]0+")  # a numeric cell: 4155552671.0
+# A numeric cell in scientific notation that kept every digit: 4.155552671E+09.
+INTACT_SCIENTIFIC = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?[eE]\+?([0-9]{1,3})")
 N11 = re.compile(r"[2-9]11")
 NOT_BLOCKING = ("draft", "cancelled", "canceled", "rejected")
 TRUE_WORDS = ("true", "yes", "y", "1", "t", "active")
@@ -48,7 +50,8 @@ EMPTY, INVALID, NOT_US_CA, OK = "empty", "invalid", "not_us_ca", "ok"
 
 
 def clean(raw: str) -> str:
-    """Full-width digits folded, whitespace, a leading apostrophe, quotes and `.0` removed."""
+    """Full-width digits folded, whitespace, a leading apostrophe, quotes and `.0` removed,
+    scientific notation that kept every digit written out."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if text.startswith("'"):
         text = text[1:].strip()
@@ -57,6 +60,9 @@ def clean(raw: str) -> str:
     excel_float = EXCEL_FLOAT.fullmatch(text)
     if excel_float:
         text = excel_float.group(1)
+    scientific = INTACT_SCIENTIFIC.fullmatch(text)
+    if scientific and len(scientific[2] or "") == int(scientific[3]):
+        text = scientific[1] + (scientific[2] or "")
     return text
 
 

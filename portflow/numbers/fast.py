@@ -47,6 +47,9 @@ _COMMON = r"^(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[0-9]{3}
 _LANE_1_SEPARATORS = {character: "" for character in " .()/+-"}
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
 _SCIENTIFIC = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+# reference.INTACT_SCIENTIFIC_RE: scientific notation that kept every digit (the reference
+# writes it out; this lane leaves it to the reference).
+_INTACT_SCIENTIFIC = r"^[0-9]+(?:[.,]([0-9]+))?[eE]\+?([0-9]{1,3})$"
 # What NFKC makes ASCII in numbers people send: odd spaces, full-width digits and signs.
 _NFKC_ASCII = {
     "\u00a0": " ",
@@ -234,10 +237,15 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
     )
     frame = frame.with_columns(compact=pl.col("main").str.replace_all(_SEPARATORS, ""))
     compact = pl.col("compact")
+    intact = pl.col("text").str.extract_groups(_INTACT_SCIENTIFIC)
+    frame = frame.with_columns(
+        intact=intact.struct.field("1").str.len_chars().fill_null(0)
+        == intact.struct.field("2").cast(pl.Int64)
+    )
     frame = frame.with_columns(
         problem=pl.when(raw.is_null() | (pl.col("text") == ""))
         .then(pl.lit(""))
-        .when(pl.col("text").str.contains(_SCIENTIFIC))
+        .when(pl.col("text").str.contains(_SCIENTIFIC) & pl.col("intact").fill_null(False).not_())
         .then(pl.lit(ref.DIGITS_LOST))
         .when(compact.str.contains(_WRONG_LENGTH))
         .then(pl.lit(ref.WRONG_LENGTH))

@@ -42,6 +42,9 @@ _GEOGRAPHIC_TYPES = {
 }
 
 SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+# Scientific notation that still holds every digit: as many after the point as the exponent
+# moves it. 4.155552671E+09 is 4155552671; 4.15555E+09 lost its last five digits.
+INTACT_SCIENTIFIC_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?[eE]\+?([0-9]{1,3})")
 EXCEL_FLOAT_RE = re.compile(r"(\d+)[.,]0+")  # a numeric cell, also with a decimal comma
 N11_RE = re.compile(r"[2-9]11")
 
@@ -62,8 +65,9 @@ def clean(raw: str) -> str:
     """Undo what spreadsheets and people wrap around a number before it is parsed.
 
     Full-width forms are folded (NFKC), surrounding whitespace, one leading apostrophe
-    (Excel's text marker) and one pair of surrounding double quotes are removed, and a
-    numeric Excel cell written as `4155552671.0` loses its `.0`.
+    (Excel's text marker) and one pair of surrounding double quotes are removed, a numeric
+    Excel cell written as `4155552671.0` loses its `.0`, and one in scientific notation that
+    kept every digit (`4.155552671E+09`) is written out.
     """
     text = unicodedata.normalize("NFKC", raw).strip()
     if text.startswith("'"):
@@ -73,6 +77,9 @@ def clean(raw: str) -> str:
     excel_float = EXCEL_FLOAT_RE.fullmatch(text)
     if excel_float:
         text = excel_float.group(1)
+    scientific = INTACT_SCIENTIFIC_RE.fullmatch(text)
+    if scientific and len(scientific[2] or "") == int(scientific[3]):
+        text = scientific[1] + (scientific[2] or "")
     return text
 
 

@@ -126,6 +126,7 @@ def messy_numbers(draw: st.DrawFn) -> str:
 
 EXCEL_DAMAGE = st.one_of(
     st.from_regex(r"\A[2-9]\.\d{1,6}E\+(09|10)\Z"),
+    st.from_regex(r"\A[1-9][.,][0-9]{8,11}[eE]\+?(0?9|10)\Z"),  # some with every digit
     st.from_regex(r"\A1?[2-9]\d{9}\.0{1,2}\Z"),
 )
 VANITY = st.from_regex(r"\A1?-?8(00|88|77)-[A-Z]{3,4}-?[A-Z0-9]{3,4}\Z")

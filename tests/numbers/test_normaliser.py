@@ -58,6 +58,8 @@ def test_a_column_no_row_fills_is_empty_throughout(normaliser: Normaliser, fast:
         ('"4155552671"', "+14155552671"),
         ("4155552671.0", "+14155552671"),
         ("4155552671,0", "+14155552671"),
+        ("4.155552671E+09", "+14155552671"),  # scientific notation that kept every digit
+        ("1.4155552671E+10", "+14155552671"),
         ("(416) 555-2671", "+14165552671"),
     ],
 )
@@ -73,6 +75,8 @@ def test_every_spec_format_reads_as_the_same_number(
     ("raw", "status", "problem"),
     [
         ("4.15555E+09", "invalid", "digits_lost"),
+        ("4.155552671E+10", "invalid", "digits_lost"),  # a zero added: the last digit is lost
+        ("4.1555526712E+09", "invalid", "digits_lost"),
         ("310-1234", "invalid", "wrong_length"),
         ("415-555-0150", "invalid", "fictitious"),
         ("212-911-1234", "invalid", "n11_exchange"),
