@@ -183,7 +183,7 @@ def _report(
                         line.e164,
                         draft.port_group,
                         held.status,
-                        "submitted earlier in this batch",
+                        "submitted earlier for this account and port group",
                     )
                 )
             elif request is not None:

@@ -192,7 +192,10 @@ def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
     assert again["submission"]["numbers_submitted"] == again["accepted"]
     rows = submitted(tmp_path / "b")
     assert set(rows.get_column("status")) == {"submitted"}  # nothing refused, nothing left
-    assert rows.filter(pl.col("detail") == "submitted earlier in this batch").height > 0
+    assert (
+        rows.filter(pl.col("detail") == "submitted earlier for this account and port group").height
+        > 0
+    )
 
 
 def test_numbers_already_in_a_request_come_back_as_in_other_port(
