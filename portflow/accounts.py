@@ -117,7 +117,8 @@ def load_accounts(
             f"--allow-missing names no such table; the tables are {', '.join(TABLES)}",
         )
     if not folder.is_dir():
-        raise AccountExportError("(all)", f"the accounts folder {folder} does not exist")
+        problem = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise AccountExportError("(all)", f"the accounts folder {folder} {problem}")
     accounts = Accounts({})
     missing = []
     for spec in (TABLES[name] for name in TABLES if name in needed):

@@ -17,6 +17,7 @@ from portflow.porting.http import RetryPolicy
 from portflow.readers import limits as read_limits
 
 DEFAULT_LOG_LEVEL = "WARNING"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # portflow serve: when the nightly runs, how often the inbox is looked at, heartbeats.
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "America/New_York"
@@ -90,7 +91,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     return Settings(
         cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
-        log_level=env.get("PORTFLOW_LOG_LEVEL", DEFAULT_LOG_LEVEL).upper(),
+        log_level=_log_level(env),
         prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
         system_url=env.get("PORTFLOW_SYSTEM_URL") or f"sqlite:///{data_dir / 'porting-system.db'}",
         system_token=SecretStr(token) if token else None,
@@ -110,6 +111,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         system_url_set=bool(env.get("PORTFLOW_SYSTEM_URL")),
     )
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("PORTFLOW_LOG_LEVEL") or DEFAULT_LOG_LEVEL).strip().upper()
+    if level not in LOG_LEVELS:
+        raise UsageError(
+            f"PORTFLOW_LOG_LEVEL={env.get('PORTFLOW_LOG_LEVEL')!r} is not one of "
+            + ", ".join(LOG_LEVELS)
+        )
+    return level
 
 
 def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N]) -> N:

@@ -104,6 +104,8 @@ def stdin_spooled(inputs: Sequence[str], *, max_bytes: int) -> Iterator[Path | N
     if "-" not in inputs:
         yield None
         return
+    if inputs.count("-") > 1:
+        raise UsageError("- (standard input) is given more than once; it can be read once")
     if sys.stdin.isatty():
         stderr.print("Paste numbers, then Ctrl-D:")
     with tempfile.TemporaryDirectory(prefix="portflow-stdin-") as folder:

@@ -126,10 +126,12 @@ def _decode_as(data: bytes, encoding: str, file: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
+        line = data[: error.start].decode(encoding, "replace").count("\n") + 1
         raise InputError(
             file,
-            f"unreadable encoding: not valid {encoding.upper()} at byte "
-            f"{error.start}; save the file as CSV UTF-8 and try again",
+            f"unreadable encoding: not valid {encoding.upper()} (byte {error.start}); "
+            "save the file as CSV UTF-8 and try again",
+            row=line,
         ) from None
 
 

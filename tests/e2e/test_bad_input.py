@@ -114,6 +114,34 @@ def test_bad_usage_exits_2_with_one_line(args: list[str], expected: str, tmp_pat
     assert len(result.stderr.splitlines()) == 1 and expected in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("stdin twice", "- (standard input) is given more than once"),
+        ("log level", "PORTFLOW_LOG_LEVEL='LOUD' is not one of DEBUG, INFO"),
+        ("accounts file", "the accounts folder list.csv is a file, not a folder"),
+        ("utf-16 broken", "list.csv, row 3: unreadable encoding: not valid UTF-16"),
+    ],
+)
+def test_more_bad_usage_and_input_is_one_line(
+    case: str, expected: str, tmp_path: Path, accounts: Path
+) -> None:
+    text = "Phone\n4155552671\n"
+    if case == "utf-16 broken":  # a lone surrogate on line 3
+        _write(tmp_path / "list.csv", text.encode("utf-16") + b"\x00\xd8\x41\x00")
+    else:
+        _write(tmp_path / "list.csv", text.encode())
+    inputs = ["-", "-"] if case == "stdin twice" else ["list.csv"]
+    where = "list.csv" if case == "accounts file" else str(accounts)
+    env = {"PORTFLOW_LOG_LEVEL": "LOUD"} if case == "log level" else None
+    result = portflow(
+        "check", *inputs, "--accounts", where, "--out", "o", cwd=tmp_path, stdin=b"x", env=env
+    )
+    assert result.code == 2
+    assert len(result.stderr.splitlines()) == 1 and expected in result.stderr, result.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_utf16_input_from_standard_input(tmp_path: Path, accounts: Path) -> None:
     data = codecs.BOM_UTF16_LE + "4155552671; 4155552672\n".encode("utf-16-le")
     result = portflow(
