@@ -89,7 +89,13 @@ def run_submit(
         missing = sum(not check.ok for check in ready.checks)
         problem = f"not submitted: {missing} item(s) of the readiness checklist are not done"
     elif configured.height == 0:
-        problem = "not submitted: no number passed the check, so there is nothing to submit"
+        fax = checked.outcome.fax.height
+        problem = (
+            f"not submitted: no voice number passed the check ({fax} fax number(s) did: they "
+            "go by ticket, tickets/fax_ticket.md), so there is nothing to submit"
+            if fax
+            else "not submitted: no number passed the check, so there is nothing to submit"
+        )
     if problem:
         write_results(checked, step=step, extra={"readiness": ready.as_dict()}, submission=True)
         raise SubmissionRefused(problem, checklist=tuple(ready.lines()))

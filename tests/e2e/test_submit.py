@@ -340,6 +340,16 @@ def test_nothing_to_submit_is_exit_3(service: Service, tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == (
         "portflow: error: not submitted: no number passed the check, so there is nothing to submit"
     )
+    listing.write_text("Phone,Service\nnot a number,voice\n(312) 782-4400,fax\n")
+    fax_only = portflow(
+        *submit_args(service.url, tmp_path / "fax", inputs=(str(listing),)), env=ENV
+    )
+    assert fax_only.code == 3
+    assert fax_only.stderr.splitlines()[-1] == (
+        "portflow: error: not submitted: no voice number passed the check (1 fax number(s) "
+        "did: they go by ticket, tickets/fax_ticket.md), so there is nothing to submit"
+    )
+    assert (tmp_path / "fax" / "tickets" / "fax_ticket.md").is_file()
 
 
 def test_requests_lists_as_table_and_csv(service: Service, tmp_path: Path) -> None:
