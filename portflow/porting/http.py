@@ -22,7 +22,6 @@ from pydantic import SecretStr, ValidationError
 
 from portflow.errors import (
     EXIT_BAD_INPUT,
-    EXIT_BUG,
     PortingSystemError,
     PortingSystemUnavailable,
     UsageError,
@@ -261,12 +260,12 @@ def _refusal(response: httpx.Response, where: str, hidden: tuple[str, ...]) -> P
             status=413,
             exit_code=EXIT_BAD_INPUT,
         )
-    # Not found, conflict, invalid: the user can act on them; anything else is our bug.
-    exit_code = EXIT_BAD_INPUT if response.status_code in (404, 409, 422) else EXIT_BUG
+    # Any other refusal (a wrong URL, a field the system will not take...) is the user's to
+    # act on, with the system's own words: exit 2, as SPEC 4 keeps exit 1 for our bugs.
     return PortingSystemError(
         f"porting system {where}: HTTP {response.status_code}: {text}",
         status=response.status_code,
-        exit_code=exit_code,
+        exit_code=EXIT_BAD_INPUT,
     )
 
 

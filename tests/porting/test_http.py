@@ -67,8 +67,9 @@ def test_5xx_is_retried_until_it_answers(service: Service) -> None:
 def test_other_4xx_is_not_retried(service: Service) -> None:
     before = len(service.faults_served())
     service.plan_faults(400, 503)
-    with pytest.raises(PortingSystemError, match="HTTP 400"):
+    with pytest.raises(PortingSystemError, match="HTTP 400") as refused:
         client(service).submit(draft("+12125550030"))
+    assert refused.value.exit_code == 2  # the user's to act on (SPEC 4: 1 is for bugs)
     assert service.faults_served()[before:] == [400]
     # The queued 503 meets the next call, which retries past it.
     assert client(service).submit(draft("+12125550030")).created
