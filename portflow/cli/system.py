@@ -45,8 +45,12 @@ def _row(request: PortRequest) -> list[str]:
     return [values[column] for column in REQUEST_COLUMNS]
 
 
-def print_requests(url: str, settings: Settings, *, as_csv: bool = False) -> None:
-    with opened(url, settings, create=False) as system:
+def print_requests(
+    url: str, settings: Settings, *, as_csv: bool = False, missing_ok: bool = False
+) -> None:
+    """The requests as a table or CSV; `missing_ok`: an embedded store not made yet has none
+    (where the user named the system, a missing store is an error: likely a typo)."""
+    with opened(url, settings, create=missing_ok) as system:
         found = system.list_requests()
     if as_csv:  # often saved and opened in a spreadsheet: no cell may start a formula
         writer = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
@@ -77,7 +81,10 @@ def print_requests(url: str, settings: Settings, *, as_csv: bool = False) -> Non
 @click.pass_obj
 def requests(settings: Settings, system: str | None, output: str) -> None:
     """List the port requests in the porting system."""
-    print_requests(system or settings.system_url, settings, as_csv=output == "csv")
+    default = system is None and not settings.system_url_set  # the embedded store
+    print_requests(
+        system or settings.system_url, settings, as_csv=output == "csv", missing_ok=default
+    )
 
 
 @click.group(name="system")

@@ -362,6 +362,14 @@ def test_requests_lists_as_table_and_csv(service: Service, tmp_path: Path) -> No
     assert frame.height == 12 and set(frame.get_column("status")) == {"submitted"}
 
 
+def test_requests_before_any_submission_is_an_empty_list(tmp_path: Path) -> None:
+    env = {"PORTFLOW_DATA_DIR": str(tmp_path / "data")}  # the embedded store, not made yet
+    listing = portflow("requests", env=env)
+    assert listing.code == 0 and "No port requests in sqlite:///" in listing.stdout
+    named = portflow("requests", "--system", f"sqlite:///{tmp_path / 'typo.db'}", env=env)
+    assert named.code == 2 and "no porting system at" in named.stderr
+
+
 def test_set_status_moves_a_request_and_refuses_what_cannot_be(
     service: Service, tmp_path: Path
 ) -> None:
