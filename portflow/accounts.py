@@ -163,7 +163,7 @@ def read_export(path: Path, spec: TableSpec, *, limits: Limits = DEFAULT_LIMITS)
     try:
         grids = read_table_file(path, file=file, limits=limits)
     except InputError as error:
-        raise AccountExportError(spec.name, error.problem, file=file, row=error.row) from None
+        raise AccountExportError(spec.name, error.problem, file=file) from None
     except OSError as error:
         raise AccountExportError(spec.name, f"cannot be read: {error}", file=file) from None
     for grid in grids:

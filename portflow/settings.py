@@ -29,7 +29,6 @@ _LIMITS = {  # variable: (Limits field, its unit in bytes, the default in that u
     "PORTFLOW_MAX_FILE_MB": ("max_file_bytes", read_limits.MB, read_limits.DEFAULT_MAX_FILE_MB),
     "PORTFLOW_MAX_ROWS": ("max_rows", 1, read_limits.DEFAULT_MAX_ROWS),
     "PORTFLOW_MAX_COLUMNS": ("max_columns", 1, read_limits.DEFAULT_MAX_COLUMNS),
-    "PORTFLOW_MAX_CELL_CHARS": ("max_cell_chars", 1, read_limits.DEFAULT_MAX_CELL_CHARS),
     "PORTFLOW_MAX_UNZIPPED_MB": (
         "max_unzipped_bytes",
         read_limits.MB,

@@ -110,7 +110,7 @@ def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -
         delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1))
         grids = [read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)]
     for grid in grids:
-        _check_grid(grid, limits=limits)
+        _check_rows(grid, limits=limits)
     return grids
 
 
@@ -171,7 +171,7 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
     for grid, visibility in sheets:
         if grid.frame.height == 0:
             continue
-        _check_grid(grid, limits=limits)
+        _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
             skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
@@ -198,7 +198,7 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
     delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1), prefer=prefer)
     if suffix in CSV_SUFFIXES:
         grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
-        _check_grid(grid, limits=limits)
+        _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
             raise InputError(
@@ -208,13 +208,13 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         # Text is the manual-add form, unless it is really a table with a number header
         # (Excel's "Unicode text" export is a tab-separated .txt).
         grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
-        _check_grid(grid, limits=limits)
+        _check_rows(grid, limits=limits)
         header = find_header(grid, INPUT_INDEX)
         if header is not None and sum(c is not None for c in grid.frame.row(header)[:-1]) >= 2:
             table = tabulate(grid, INPUT_INDEX)
         else:
             manual = read_manual(decoded, file=file)
-            _check_grid(manual, limits=limits)
+            _check_rows(manual, limits=limits)
             table = _manual_table(manual)
     assert table is not None
     _add(source, table)
@@ -229,8 +229,7 @@ def _check_size(size: int, *, file: str, limits: Limits) -> None:
         )
 
 
-def _check_grid(grid: Grid, *, limits: Limits) -> None:
-    """Refuses a grid with more rows, or a cell with more characters, than the limits."""
+def _check_rows(grid: Grid, *, limits: Limits) -> None:
     if grid.frame.height > limits.max_rows:
         raise InputError(
             grid.file,
@@ -242,32 +241,6 @@ def _check_grid(grid: Grid, *, limits: Limits) -> None:
             ),
             sheet=grid.sheet or None,
         )
-    # Bytes first (free to read; never fewer than characters), characters only if needed.
-    for name in grid.frame.columns:
-        if name == ROW or not _longer_than(
-            grid.frame.get_column(name).str.len_bytes().max(), limits.max_cell_chars
-        ):
-            continue
-        chars = pl.col(name).str.len_chars()
-        long = grid.frame.filter(chars > limits.max_cell_chars).select(ROW, chars)
-        if long.height:
-            row, length = long.row(0)
-            raise InputError(
-                grid.file,
-                f"column {int(name.removeprefix('c')) + 1}: "
-                + over(
-                    "a cell of",
-                    f"{length:,} characters",
-                    f"{limits.max_cell_chars:,}",
-                    "PORTFLOW_MAX_CELL_CHARS",
-                ),
-                sheet=grid.sheet or None,
-                row=row,
-            )
-
-
-def _longer_than(size: object, limit: int) -> bool:
-    return isinstance(size, int) and size > limit
 
 
 def _add(source: Source, table: Table) -> None:

@@ -14,9 +14,6 @@ MB = 1024 * 1024
 DEFAULT_MAX_FILE_MB = 2048  # 10M CSV rows: ~500 MB; 5M xlsx rows stored unzipped: 1.5 GB
 DEFAULT_MAX_ROWS = 10_000_000  # per file (Excel itself stops at 1,048,576 per sheet)
 DEFAULT_MAX_COLUMNS = 1_000  # a list has a handful; a grid this wide is not a list
-# Characters in one cell: three times what an Excel cell holds (32,767). A number cell of
-# millions of characters would otherwise be copied into the reports, twice.
-DEFAULT_MAX_CELL_CHARS = 100_000
 DEFAULT_MAX_UNZIPPED_MB = 4096  # a workbook's XML when unzipped (1M rows: ~150 MB)
 DEFAULT_MAX_WORKBOOK_MEMORY_MB = 8192  # address space of the process that reads a workbook
 DEFAULT_MAX_WORKBOOK_SECONDS = 120  # its CPU time (a 1M-row sheet takes about 5 s)
@@ -27,7 +24,6 @@ class Limits:
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB
     max_rows: int = DEFAULT_MAX_ROWS
     max_columns: int = DEFAULT_MAX_COLUMNS
-    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
     max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_MB * MB
     max_workbook_memory_bytes: int = DEFAULT_MAX_WORKBOOK_MEMORY_MB * MB
     max_workbook_seconds: int = DEFAULT_MAX_WORKBOOK_SECONDS

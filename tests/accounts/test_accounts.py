@@ -9,7 +9,6 @@ import pytest
 
 from portflow.accounts import load_accounts
 from portflow.errors import AccountExportError
-from portflow.readers.limits import Limits
 from tests.helpers import MINIMAL_ACCOUNTS, NORMALISER, write_accounts
 
 
@@ -133,14 +132,3 @@ def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
     routing = accounts.tables["routing"]
     assert receiving is not None and receiving.get_column("active").to_list() == [True]
     assert routing is not None and routing.get_column("active").to_list() == [True]
-
-
-def test_a_cell_over_the_limit_is_refused_with_its_table_and_row(tmp_path: Path) -> None:
-    folder = write_accounts(
-        tmp_path / "acct",
-        {**MINIMAL_ACCOUNTS, "routing": "routing_id,name\nRT-1,Main\nRT-2," + "n" * 30 + "\n"},
-    )
-    with pytest.raises(AccountExportError) as raised:
-        load_accounts(folder, normaliser=NORMALISER, limits=Limits(max_cell_chars=20))
-    message = str(raised.value)
-    assert "routing" in message and "row 3" in message and "30 characters" in message

@@ -219,12 +219,6 @@ def test_macros_links_and_formulas_without_values_are_read_and_said(
         ("PORTFLOW_MAX_ROWS", "100", "Phone\n" + "4155552671\n" * 150, ("151 rows", "100 rows")),
         ("PORTFLOW_MAX_FILE_MB", "1", "Phone\n" + "4155552671\n" * 200_000, ("MB", "1 MB")),
         ("PORTFLOW_MAX_COLUMNS", "5", "Phone,a,b,c,d,e,f\n4155552671\n", ("7 fields",)),
-        (
-            "PORTFLOW_MAX_CELL_CHARS",
-            "50",
-            "Phone,Notes\n4155552671,ok\n4155552672," + "n" * 60 + "\n",
-            ("row 3: column 2: a cell of 60 characters", "limit of 50"),
-        ),
     ],
 )
 def test_limits_are_configurable_and_named_when_hit(
