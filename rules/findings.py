@@ -14,6 +14,7 @@ FINDING_SCHEMA = {
     "fix": pl.String,
 }
 MAX_RELATED = 20
+QUOTED_MAX = 60  # characters of a value a reason quotes
 
 
 def findings(
@@ -51,7 +52,15 @@ def location(
 
 
 def quoted(column: str) -> pl.Expr:
-    return pl.concat_str(pl.lit("'"), pl.col(column), pl.lit("'"))
+    """The value in quotes, for a reason; past QUOTED_MAX characters only its start (the
+    report's raw_number has all of it: a 10 MB cell is not written twice)."""
+    value = pl.col(column)
+    shown = (
+        pl.when(value.str.len_chars() > QUOTED_MAX)
+        .then(pl.concat_str(value.str.slice(0, QUOTED_MAX), pl.lit("...")))
+        .otherwise(value)
+    )
+    return pl.concat_str(pl.lit("'"), shown, pl.lit("'"))
 
 
 def join_list(column: str, *, limit: int = MAX_RELATED) -> pl.Expr:

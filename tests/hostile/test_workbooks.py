@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 
 from tests.e2e.cli import REPO, Run, portflow
@@ -175,6 +176,13 @@ def test_a_ten_megabyte_cell_is_a_reject_not_a_crash(tmp_path: Path, accounts: P
     run, out = check(csv_path, accounts)
     assert run.code == 0, run.stderr
     assert summary(out)["rejected"] == 1
+    # The cell is in raw_number, whole; the reason quotes only its start.
+    rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+    assert rejects.item(0, "raw_number") == huge
+    assert (
+        rejects.item(0, "reason")
+        == f"Not a valid phone number: '{'4' * 60}...' is not a phone number."
+    )
 
 
 def test_macros_links_and_formulas_without_values_are_read_and_said(
