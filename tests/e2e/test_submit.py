@@ -198,19 +198,22 @@ def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
     )
 
 
-def test_numbers_already_in_a_request_come_back_as_in_other_port(
-    service: Service, tmp_path: Path
-) -> None:
-    earlier = tmp_path / "earlier.csv"
+def another_account_requests(service: Service, folder: Path) -> None:
+    """Another account's request, PR-000001, holding (312) 782-4400 and 4401 of the samples."""
+    earlier = folder / "earlier.csv"
     earlier.write_text("Phone\n(312) 782-4400\n(312) 782-4401\n")
-    other_account = manifest_copy(tmp_path, {"account_id: ACC-20418": "account_id: ACC-77001"})
+    other_account = manifest_copy(folder, {"account_id: ACC-20418": "account_id: ACC-77001"})
     first = portflow(
-        *submit_args(
-            service.url, tmp_path / "first", inputs=(str(earlier),), manifest=other_account
-        ),
+        *submit_args(service.url, folder / "first", inputs=(str(earlier),), manifest=other_account),
         env=ENV,
     )
     assert first.code == 0, first.stderr
+
+
+def test_numbers_already_in_a_request_come_back_as_in_other_port(
+    service: Service, tmp_path: Path
+) -> None:
+    another_account_requests(service, tmp_path)  # PR-000001: +13127824400, 01
     result = portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
     assert result.code == 0, result.stderr
     rejects = pl.read_csv(tmp_path / "out" / "rejects.csv", infer_schema=False)
@@ -232,16 +235,7 @@ def test_numbers_already_in_a_request_come_back_as_in_other_port(
 def test_check_asks_the_porting_system_given_by_option_or_environment(
     service: Service, tmp_path: Path
 ) -> None:
-    earlier = tmp_path / "earlier.csv"
-    earlier.write_text("Phone\n(312) 782-4400\n(312) 782-4401\n")
-    other_account = manifest_copy(tmp_path, {"account_id: ACC-20418": "account_id: ACC-77001"})
-    first = portflow(
-        *submit_args(
-            service.url, tmp_path / "first", inputs=(str(earlier),), manifest=other_account
-        ),
-        env=ENV,
-    )
-    assert first.code == 0, first.stderr
+    another_account_requests(service, tmp_path)  # PR-000001: +13127824400, 01
     accounts = ("--accounts", str(SAMPLES / "accounts"), "--run-date", "2026-11-26")
 
     def in_other_port(out: Path) -> list[str]:
