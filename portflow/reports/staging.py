@@ -195,7 +195,8 @@ def lock_folder(out: Path) -> int:
 
 
 def _why(error: OSError) -> str:
-    where = f": {error.filename}" if error.filename else ""
+    path = error.filename2 or error.filename  # a move names its target second
+    where = f": {path}" if path else ""
     return f"cannot write there ({error.strerror or error}{where})"
 
 
