@@ -129,9 +129,29 @@ def stdin_spooled(inputs: Sequence[str], *, max_bytes: int) -> Iterator[Path | N
 
 
 @contextmanager
+def errors_only() -> Iterator[None]:
+    """portflow's stderr log handlers pass only errors (a retry's warning included), unless
+    -v asked for everything."""
+    handlers = [h for h in logging.getLogger("portflow").handlers if h.level > logging.DEBUG]
+    levels = [h.level for h in handlers]
+    for handler in handlers:
+        handler.setLevel(max(handler.level, logging.ERROR))
+    try:
+        yield
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
+
+
+@contextmanager
 def progress(quiet: bool) -> Iterator[Step]:
-    """A step runner that shows each step with its elapsed time on a terminal."""
-    if quiet or not stderr.is_terminal:
+    """A step runner that shows each step with its elapsed time on a terminal; `quiet`
+    (-q: nothing but errors): no steps, and no log records below ERROR."""
+    if quiet:
+        with errors_only():
+            yield plain_step
+        return
+    if not stderr.is_terminal:
         yield plain_step
         return
     columns = (

@@ -148,6 +148,9 @@ def test_exit_4_with_nothing_lost_when_the_system_stays_down(tmp_path: Path) -> 
     assert set(rows.get_column("status")) == {"not_submitted"}
     summary = json.loads((out / "summary.json").read_text())
     assert rows.height == summary["accepted"] == summary["submission"]["numbers_not_submitted"]
+    quiet = portflow(*submit_args(down, tmp_path / "quiet"), "-q", env=ENV)
+    assert quiet.code == 4
+    assert len(quiet.stderr.splitlines()) == 1, quiet.stderr  # the error; no retry warnings
 
 
 def test_two_submissions_at_once_create_one_set(service: Service, tmp_path: Path) -> None:
