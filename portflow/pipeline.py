@@ -23,6 +23,7 @@ from portflow.numbers import Normaliser
 from portflow.porting import opened, requests_frame
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
 from portflow.readers.limits import DEFAULT_LIMITS, Limits
+from portflow.readers.tabulate import numbered
 from portflow.reports import (
     CONFIGURED_XLSX,
     DEFAULT_XLSX_LIMIT,
@@ -209,16 +210,12 @@ def read_inputs(
             batch = read_batch(paths, stdin=handle, names=names, limits=limits)
     else:
         batch = read_batch(paths, names=names, limits=limits)
-    taken = {name.casefold() for name in batch.frame.columns}
-    renames = {}
-    for name in batch.carried:
-        if name.casefold() in RESERVED:
-            renamed = base = f"{name} (input)"
-            number = 2
-            while renamed.casefold() in taken:  # an input may have that header too
-                renamed, number = f"{base} ({number})", number + 1
-            taken.add(renamed.casefold())
-            renames[name] = renamed
+    taken = {name.casefold(): name for name in batch.frame.columns}
+    renames = {  # numbered if an input has that header too
+        name: numbered(f"{name} (input)", taken)
+        for name in batch.carried
+        if name.casefold() in RESERVED
+    }
     if renames:
         batch.frame = batch.frame.rename(renames)
         batch.carried = [renames.get(name, name) for name in batch.carried]

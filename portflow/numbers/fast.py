@@ -47,9 +47,9 @@ _COMMON = r"^(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[0-9]{3}
 _LANE_1_SEPARATORS = {character: "" for character in " .()/+-"}
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
 _SCIENTIFIC = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
-# reference.INTACT_SCIENTIFIC_RE: scientific notation that kept every digit (the reference
-# writes it out; this lane leaves it to the reference).
-_INTACT_SCIENTIFIC = r"^[0-9]+(?:[.,]([0-9]+))?[eE]\+?([0-9]{1,3})$"
+# Scientific notation that kept every digit: the reference writes it out; this lane leaves
+# it to the reference. Groups: integer part, fraction, exponent.
+_INTACT_SCIENTIFIC = f"^{ref.INTACT_SCIENTIFIC_RE.pattern}$"
 # What NFKC makes ASCII in numbers people send: odd spaces, full-width digits and signs.
 _NFKC_ASCII = {
     "\u00a0": " ",
@@ -239,8 +239,8 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
     compact = pl.col("compact")
     intact = pl.col("text").str.extract_groups(_INTACT_SCIENTIFIC)
     frame = frame.with_columns(
-        intact=intact.struct.field("1").str.len_chars().fill_null(0)
-        == intact.struct.field("2").cast(pl.Int64)
+        intact=intact.struct.field("2").str.len_chars().fill_null(0)
+        == intact.struct.field("3").cast(pl.Int64)
     )
     frame = frame.with_columns(
         problem=pl.when(raw.is_null() | (pl.col("text") == ""))

@@ -117,7 +117,7 @@ def tabulate(
         if name is None:  # a blank header: keep the column only if it holds something
             if data.get_column(cell).null_count() == data.height:
                 continue
-            name = _unique(f"column {k + 1}", taken)  # a header may say `column 3` itself
+            name = numbered(f"column {k + 1}", taken)  # a header may say `column 3` itself
         columns.append(pl.col(cell).alias(name))
     data, skipped = drop_blank_rows(data.select(*columns, ROW))
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
@@ -166,10 +166,16 @@ def _names_from_header(
 def _unique(text: str, taken: dict[str, str]) -> str:
     """The header as a carried column name that clashes with no other column."""
     name = f"{text} (input)" if text.casefold() in READER_COLUMNS else text
+    return numbered(name, taken, source=text)
+
+
+def numbered(name: str, taken: dict[str, str], *, source: str | None = None) -> str:
+    """`name`, else `name (2)`, `name (3)`...: the first that `taken` (casefolded names ->
+    what they came from) does not hold; it is taken from now on."""
     base, suffix = name, 2
     while name.casefold() in taken:
         name, suffix = f"{base} ({suffix})", suffix + 1
-    taken[name.casefold()] = text
+    taken[name.casefold()] = name if source is None else source
     return name
 
 
