@@ -257,3 +257,20 @@ def test_a_stray_nul_in_an_ascii_file_is_removed_with_a_warning(tmp_path: Path) 
     source = read_input(write(tmp_path, "list.csv", b"Phone,Notes\n415555\x002671,a\n"))
     assert source.tables[0].frame.get_column("number").to_list() == ["4155552671"]
     assert any("NUL" in warning for warning in source.warnings)
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_utf8_bytes_are_read_by_character_before_any_str_is_made(bom: bytes) -> None:
+    text = "１２３,Téléphone\n４１５５５５２６７１,Montréal\n"
+    decoded = decode(bom + text.encode("utf-8"), file="list.csv")
+    # A sample may end inside a character (the full-width digits take three bytes each).
+    assert [decoded.head(size) for size in (1, 2, 5)] == ["１", "１２", "１２３,T"]
+    assert decoded.first_line() == "１２３,Téléphone"
+    assert decoded.utf8 == text.encode("utf-8")
+    assert decoded.text == text
+
+
+def test_bytes_that_are_not_utf8_are_windows_1252() -> None:
+    decoded = decode("Phone,Site\n4155552671,Montréal ½\n".encode("cp1252"), file="list.csv")
+    assert decoded.encoding == "cp1252"
+    assert decoded.text == "Phone,Site\n4155552671,Montréal ½\n"
