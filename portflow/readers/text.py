@@ -21,6 +21,7 @@ DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
 SNIFF_BYTES = 256 * 1024
 MAX_FIELD_BYTES = 16 * 1024 * 1024
+MAX_LISTED = 5  # rows named in a warning
 # More control characters than this (and this share of the text) means binary content.
 BINARY_CONTROL_COUNT = 8
 BINARY_CONTROL_SHARE = 0.02
@@ -230,28 +231,61 @@ def read_delimited(
 
 
 def _read_with_csv_module(decoded: Decoded, *, file: str, delimiter: str, limits: Limits) -> Grid:
-    try:
-        rows = list(
-            csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
-        )
-    except csv.Error:
-        decoded.warnings.append(
-            f"{file}: quotes do not pair up; quote characters were read as plain text"
-        )
+    """The rows as Python's csv module reads them; a record whose quotes do not pair up is
+    read from its first line alone, with its quote characters as plain text.
+
+    So one stray quote costs one row, not the quoting of every row after it (quoted fields
+    with commas would split and shift their columns). Each such row is named in a warning.
+    """
+    lines = _Lines(list(iter(io.StringIO(decoded.text, newline="").readline, "")))
+    rows: list[list[str]] = []
+    unpaired: list[int] = []
+    while True:
+        begin, done = lines.at, 0
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         try:
-            rows = list(
-                csv.reader(
-                    io.StringIO(decoded.text, newline=""),
-                    delimiter=delimiter,
-                    quoting=csv.QUOTE_NONE,
-                )
-            )
-        except csv.Error as error:
-            raise InputError(file, f"cannot be read as CSV: {error}") from None
+            for row in reader:
+                rows.append(row)
+                done = reader.line_num
+            break
+        except csv.Error:
+            first = begin + done  # the first line of the record that failed
+            plain = csv.reader([lines.items[first]], delimiter=delimiter, quoting=csv.QUOTE_NONE)
+            try:
+                rows.append(next(plain))
+            except csv.Error as error:  # e.g. a field larger than MAX_FIELD_BYTES
+                raise InputError(
+                    file, f"cannot be read as CSV: {error}", row=len(rows) + 1
+                ) from None
+            unpaired.append(len(rows))
+            lines.at = first + 1
+    if unpaired:
+        shown = ", ".join(str(row) for row in unpaired[:MAX_LISTED])
+        more = f" and {len(unpaired) - MAX_LISTED:,} more" if len(unpaired) > MAX_LISTED else ""
+        decoded.warnings.append(
+            f"{file}: quotes do not pair up in row(s) {shown}{more}; in those rows quote "
+            "characters were read as plain text"
+        )
     widest = max(range(len(rows)), key=lambda k: len(rows[k]), default=None)
     if widest is not None and len(rows[widest]) > limits.max_columns:
         _too_wide(len(rows[widest]), file=file, row=widest + 1, limits=limits)
     return grid_from_rows(file, "", rows)
+
+
+class _Lines:
+    """Lines (with their line breaks) for csv.reader, from a position that can be moved."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items, self.at = items, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.at >= len(self.items):
+            raise StopIteration
+        self.at += 1
+        return self.items[self.at - 1]
 
 
 def _too_wide(fields: int, *, file: str, row: int, limits: Limits) -> None:

@@ -125,6 +125,36 @@ def test_ragged_and_badly_quoted_rows_lose_nothing(tmp_path: Path) -> None:
     assert any("quotes" in warning for warning in source.warnings)
 
 
+def test_a_stray_quote_costs_its_own_row_not_the_quoting_of_the_rest(tmp_path: Path) -> None:
+    text = (
+        "Phone,City,Route ID\n"
+        '4155552671,"Dallas, TX",R1\n'
+        '4155552672,"never closed,R1\n'
+        '4155552673,"Austin, TX",R2\n'
+        '4155552674,"a ""quoted"" word",R3\n'
+    )
+    source = read_input(write(tmp_path, "list.csv", text.encode()))
+    frame = source.tables[0].frame
+    assert frame.select("source_row", "number", "City", "routing_id").rows() == [
+        (2, "4155552671", "Dallas, TX", "R1"),
+        (3, "4155552672", '"never closed', "R1"),
+        (4, "4155552673", "Austin, TX", "R2"),
+        (5, "4155552674", 'a "quoted" word', "R3"),
+    ]
+    assert [w for w in source.warnings if "quotes" in w] == [
+        f"{tmp_path / 'list.csv'}: quotes do not pair up in row(s) 3; in those rows quote "
+        "characters were read as plain text"
+    ]
+
+
+def test_a_field_too_big_for_any_reading_is_refused_with_its_row(tmp_path: Path) -> None:
+    text = 'Phone,Notes\n4155552671,x\n4155552672,"' + "n" * (17 * 1024 * 1024) + "\n"
+    path = write(tmp_path, "list.csv", text.encode())
+    with pytest.raises(InputError, match="field larger than field limit") as raised:
+        read_input(path)
+    assert raised.value.row == 3
+
+
 def test_old_mac_line_endings(tmp_path: Path) -> None:
     batch = read_batch([write(tmp_path, "list.csv", b"Phone\r4155552671\r4155552672\r")])
     assert batch.frame.get_column("source_row").to_list() == [2, 3]
