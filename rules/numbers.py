@@ -16,6 +16,7 @@ _INVALID_DETAIL = {
     ref.FICTITIOUS: "is a 555-0100 to 555-0199 number, reserved for fiction",
     ref.N11_EXCHANGE: "has an N11 exchange (211 to 911), which no ported number can have",
     ref.NOT_VALID: "is not a valid number for its country code",
+    ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
 }
 _INVALID_FIX = {
     ref.DIGITS_LOST: "Format the number column as Text in the original workbook, type or "
@@ -26,6 +27,8 @@ _INVALID_FIX = {
     ref.FICTITIOUS: "Remove the row, or take the real number from the customer's bill.",
     ref.N11_EXCHANGE: "Remove the row, or take the real number from the customer's bill.",
     ref.NOT_VALID: "Check the country code: a US or Canadian number written with + starts +1.",
+    ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
+    "it and run again.",
 }
 
 

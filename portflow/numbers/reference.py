@@ -27,6 +27,7 @@ INVALID_PREFIX = "invalid_prefix"  # area code or exchange not in service
 FICTITIOUS = "fictitious"  # 555-0100 to 555-0199
 N11_EXCHANGE = "n11_exchange"  # 211, 311, ... 911 exchanges in geographic area codes
 NOT_VALID = "not_valid"  # a number with another country code that is not valid there
+EXCEL_ERROR = "excel_error"  # a workbook's error value (#N/A, #REF!...): a formula failed
 
 US_CA = ("US", "CA")
 
@@ -92,6 +93,14 @@ def kind_of(number_type: int) -> str:
     return OTHER
 
 
+# Excel's error values, as a workbook stores them (readers/sandbox.py keeps them as text).
+EXCEL_ERROR_RE = re.compile(
+    r"#(?:N/A|REF!|DIV/0!|VALUE!|NAME\?|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!"
+    r"|BUSY!|UNKNOWN!|GETTING_DATA)",
+    re.IGNORECASE,
+)
+
+
 def normalise_one(raw: str | None) -> Normalised:
     """SPEC 1.1 for one value: parse with default region US, then the US/CA rules."""
     if raw is None:
@@ -101,6 +110,8 @@ def normalise_one(raw: str | None) -> Normalised:
         return Normalised(EMPTY)
     if SCIENTIFIC_RE.fullmatch(text):
         return Normalised(INVALID, problem=DIGITS_LOST)
+    if EXCEL_ERROR_RE.fullmatch(text):
+        return Normalised(INVALID, problem=EXCEL_ERROR)
     try:
         number = phonenumbers.parse(text, "US")
     except NumberParseException:

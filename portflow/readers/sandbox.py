@@ -32,6 +32,8 @@ _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
 _SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
+# A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
+_ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^>]*\bt=)(?P<q>["'])e(?P=q)""")
 
 
 def main(argv: list[str]) -> int:
@@ -51,8 +53,13 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=1) as background:
         noticed = background.submit(notes, data)
         answer = _sheets(fastexcel, data, folder, max_columns=max_columns)
+        if "sheets" not in answer:
+            return answer
+        found, errors = noticed.result()
+        if errors:  # rare: read again, with the error cells as their text
+            answer = _sheets(fastexcel, errors_as_text(data), folder, max_columns=max_columns)
         if "sheets" in answer:
-            answer["notes"] += noticed.result()
+            answer["notes"] += found
         return answer
 
 
@@ -88,14 +95,15 @@ def _sheets(fastexcel: Any, data: bytes, folder: Path, *, max_columns: int) -> d
     return {"sheets": sheets, "notes": dropped}
 
 
-def notes(data: bytes) -> list[str]:
-    """What a user should know about a workbook portflow read only the cells of."""
+def notes(data: bytes) -> tuple[list[str], bool]:
+    """What a user should know about a workbook portflow read only the cells of, and
+    whether a sheet has error cells (`#N/A`, `#REF!`...)."""
     if not data.startswith(ZIP_MAGIC):
-        return []
+        return [], False
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return []
+        return [], False
     found = []
     names = archive.namelist()
     if any(name.lower().endswith("vbaproject.bin") for name in names):
@@ -105,31 +113,54 @@ def notes(data: bytes) -> list[str]:
             "the workbook links to other workbooks; cells that use them were read as last "
             "saved, and the linked files were not opened"
         )
-    without_value = sum(_formulas_without_value(archive, n) for n in names if _SHEET_PATH.match(n))
+    scanned = [_scan(archive, name) for name in names if _SHEET_PATH.match(name)]
+    without_value = sum(count for count, _ in scanned)
     if without_value:
         found.append(
             f"{without_value} formula cell(s) have no saved value (the file was never "
             "recalculated) and were read as empty; open it in Excel, save it and run again"
         )
-    return found
+    return found, any(errors for _, errors in scanned)
 
 
-def _formulas_without_value(archive: zipfile.ZipFile, name: str) -> int:
-    """Counted while unzipping in chunks; a cell cut by a chunk's end is looked at again."""
-    count, tail = 0, b""
+def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
+    """A sheet's formula cells without a saved value, and whether it has error cells;
+    found while unzipping in chunks (a cell cut by a chunk's end is looked at again)."""
+    count, errors, tail = 0, False, b""
     try:
         with archive.open(name) as member:
             while chunk := member.read(SCAN_CHUNK):
                 text = tail + chunk
+                errors = errors or _ERROR_CELL.search(text) is not None
                 if b"<f" not in text:
                     tail = text[-256:]
                     continue
                 end = text.rfind(b"<c ")
                 complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
                 count += len(_FORMULA_WITHOUT_VALUE.findall(complete))
-        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail))
+        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail)), errors
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return count
+        return count, errors
+
+
+def errors_as_text(data: bytes) -> bytes:
+    """The workbook with its error cells made text cells (`t="str"`, as a formula's text
+    result is), so calamine reads `#N/A` where it would read an empty cell.
+
+    An error in the number column must reject its row, not skip it as blank; in the routing
+    column, it must not pass as "no routing".
+    """
+    rewritten = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as archive,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in archive.infolist():
+            content = archive.read(info)
+            if _SHEET_PATH.match(info.filename):
+                content = _ERROR_CELL.sub(rb"\g<tag>\g<q>str\g<q>", content)
+            target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return rewritten.getvalue()
 
 
 def _why(error: Exception, data: bytes) -> str:

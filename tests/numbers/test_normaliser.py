@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portflow.numbers import Normaliser, normalise_one
+from portflow.numbers import Normalised, Normaliser, normalise_one
 from portflow.numbers.prefixes import TABLE_FORMAT, load_prefix_table, lookup_path
 from tests.numbers.strategies import ANY_VALUE
 
@@ -184,3 +184,8 @@ def test_an_unreadable_cached_lookup_is_built_again(tmp_path, caplog) -> None:  
     assert Normaliser(cache_dir=tmp_path).lookup().equals(built)
     assert "unreadable; building it again" in caplog.text
     assert pl.read_parquet(cached).equals(built)  # and cached again, whole
+
+
+@pytest.mark.parametrize("value", ["#N/A", "#REF!", " #div/0! ", "#NAME?", "#VALUE!"])
+def test_excel_error_values_are_named_as_such(value: str) -> None:
+    assert normalise_one(value) == Normalised("invalid", problem="excel_error")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -9,6 +11,7 @@ import pytest
 
 from portflow.errors import InputError
 from portflow.readers import read_batch, read_input
+from portflow.readers.sandbox import errors_as_text
 
 
 def workbook(tmp_path: Path, name: str = "wave2.xlsx") -> tuple[openpyxl.Workbook, Path]:
@@ -126,3 +129,36 @@ def test_truncated_workbook_is_refused(tmp_path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="not a readable Excel workbook"):
         read_batch([str(path)])
+
+
+def test_error_cells_are_read_as_their_text_not_as_blanks(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet["C3"], sheet["D3"] = "Phone Number", "Routing ID"  # the table starts at column C
+    sheet["C4"], sheet["D4"] = "#N/A", "RT-1"  # openpyxl writes these as error cells
+    sheet["C5"], sheet["D5"] = 4155552671, "#REF!"
+    sheet["C6"] = "#DIV/0!"  # alone in its row: not a blank row
+    book.save(path)
+    batch = read_batch([str(path)])
+    assert batch.frame.select("source_row", "number", "routing_id").rows() == [
+        (4, "#N/A", "RT-1"),
+        (5, "4155552671", "#REF!"),
+        (6, "#DIV/0!", None),
+    ]
+    assert batch.skipped_blank == 0
+
+
+def test_error_cells_of_any_writer_become_text_cells() -> None:
+    sheet = (
+        b'<sheetData><row r="2"><c r="A2" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b"<x:c r='B2' t='e'><x:v>#N/A</x:v></x:c><c r=\"C2\" t=\"s\"><v>0</v></c></row>"
+    )
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("xl/sharedStrings.xml", b'<sst><si><t>t="e"</t></si></sst>')
+    with zipfile.ZipFile(io.BytesIO(errors_as_text(data.getvalue()))) as archive:
+        assert archive.read("xl/worksheets/sheet1.xml") == sheet.replace(b'"e"', b'"str"').replace(
+            b"'e'", b"'str'"
+        )
+        assert archive.read("xl/sharedStrings.xml") == b'<sst><si><t>t="e"</t></si></sst>'
