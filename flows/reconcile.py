@@ -56,7 +56,9 @@ def reconcile_flow(
         accounts=Path(accounts),
         out=Path(out) / day.isoformat() if dated_folder else Path(out),
         system_url=system_url or settings.system_url,
-        create_system=not system_url or system_url == settings.system_url,
+        # The default embedded store may not exist yet; a store the user named must.
+        create_system=(not system_url or system_url == settings.system_url)
+        and not settings.system_url_set,
         run_date=day,
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing or ()),

@@ -27,7 +27,7 @@ from portflow.pipeline import (
     run_directly,
     write_results,
 )
-from portflow.porting import opened
+from portflow.porting import SQLITE_PREFIX, opened
 from portflow.porting.models import RequestDraft, Submitted
 from portflow.porting.plan import group_windows, plan_requests
 from portflow.settings import load_settings
@@ -45,6 +45,9 @@ class SubmitOptions:
     manifest: Path
     system_url: str
     max_per_request: int | None = None
+    # The store may be new without a word: the default embedded one, or the demo's. A store
+    # the user named that does not exist is made with a warning (a typo? not mounted?).
+    new_system_expected: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,11 @@ def run_submit(
     )
     try:
         pushed: Pushed = (push_step or step)(
-            "push port requests", push_requests, options.system_url, drafts
+            "push port requests",
+            push_requests,
+            options.system_url,
+            drafts,
+            warn_if_new=not options.new_system_expected,
         )
     except PushStopped as stopped:
         _write(_report(checked, drafts, stopped.pushed, ready), step)
@@ -120,11 +127,13 @@ def run_submit(
     return _write(_report(checked, drafts, pushed, ready), step)
 
 
-def push_requests(url: str, drafts: list[RequestDraft]) -> Pushed:
+def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = True) -> Pushed:
     """Submit every draft (idempotent: safe to run again after any failure).
 
     A failure half-way raises PushStopped, which carries the answers received before it.
     """
+    if warn_if_new:
+        _warn_if_new(url)
     with opened(url, load_settings()) as system:
         answers: list[tuple[RequestDraft, Submitted]] = []
         for draft in drafts:
@@ -151,6 +160,18 @@ class _Report:
     checked: Checked  # refused numbers moved to rejects (IN_OTHER_PORT)
     extra: dict[str, Any]  # readiness and submission, for summary.json
     submitted: pl.DataFrame  # submitted.csv
+
+
+def _warn_if_new(url: str) -> None:
+    """A store the user named that does not exist is made (a first submission), with a
+    warning: after a typo, or with its folder not mounted, the numbers would otherwise be
+    submitted again into a new store without a word."""
+    if url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists():
+        log.warning(
+            "porting system %s did not exist: a new, empty store is made there; if you "
+            "meant an existing one, check the path",
+            url,
+        )
 
 
 def _write(report: _Report, step: Step) -> CheckResult:

@@ -104,6 +104,7 @@ def submit(
         Path(accounts),
         Path(out),
         submit_to=system or settings.system_url,
+        new_system_expected=system is None and not settings.system_url_set,
         manifest=Path(manifest),
         max_per_request=max_per_request,
         **options,
@@ -153,6 +154,7 @@ def demo(
         folder / "accounts",
         Path(out),
         submit_to=target,
+        new_system_expected=system is None,
         manifest=folder / "manifest.yaml",
         max_per_request=None,
         use_prefect=True if use_prefect is None else use_prefect,
@@ -179,6 +181,7 @@ def _run(
     quiet: bool,
     system: str | None = None,
     submit_to: str | None = None,
+    new_system_expected: bool = False,
     manifest: Path | None = None,
     max_per_request: int | None = None,
 ) -> None:
@@ -205,6 +208,7 @@ def _run(
                 manifest=manifest,
                 system_url=submit_to,
                 max_per_request=max_per_request,
+                new_system_expected=new_system_expected,
             )
         )
         prefect = settings.prefect_configured if use_prefect is None else use_prefect

@@ -59,7 +59,8 @@ def reconcile(
         accounts=Path(accounts),
         out=Path(out),
         system_url=system or settings.system_url,
-        create_system=system is None,  # the default embedded store may not exist yet
+        # The default embedded store may not exist yet; a store the user named must.
+        create_system=system is None and not settings.system_url_set,
         run_date=parse_date(run_date),
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing),

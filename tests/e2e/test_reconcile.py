@@ -202,15 +202,14 @@ def test_the_reconciliation_workbook_opens_on_its_summary(scenario: tuple[Path, 
     assert '\'=HYPERLINK("x")' in reasons and '=HYPERLINK("x")' not in reasons
 
 
-def test_a_porting_system_that_does_not_exist_is_refused(tmp_path: Path) -> None:
-    result = portflow(
-        "reconcile",
-        "--accounts",
-        str(SAMPLES / "accounts"),
-        "--out",
-        str(tmp_path / "out"),
-        "--system",
-        f"sqlite:///{tmp_path / 'typo.db'}",
-    )
+@pytest.mark.parametrize("named_by", ["--system", "PORTFLOW_SYSTEM_URL"])
+def test_a_porting_system_that_does_not_exist_is_refused(tmp_path: Path, named_by: str) -> None:
+    """Not made anew and empty: every request would look resolved since last night."""
+    url = f"sqlite:///{tmp_path / 'typo.db'}"
+    command = ["reconcile", "--accounts", str(SAMPLES / "accounts"), "--out", str(tmp_path)]
+    if named_by == "--system":
+        result = portflow(*command, "--system", url)
+    else:
+        result = portflow(*command, env={"PORTFLOW_SYSTEM_URL": url})
     assert result.code == 2 and "no porting system at" in result.stderr
     assert not (tmp_path / "typo.db").exists()

@@ -367,6 +367,16 @@ def test_requests_before_any_submission_is_an_empty_list(tmp_path: Path) -> None
     assert named.code == 2 and "no porting system at" in named.stderr
 
 
+def test_a_named_store_that_is_not_there_yet_is_made_with_a_warning(tmp_path: Path) -> None:
+    """A typo, or a folder not mounted, would otherwise submit everything again unseen."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    first = portflow(*submit_args(url, tmp_path / "one"))
+    assert first.code == 0, first.stderr
+    assert f"porting system {url} did not exist: a new, empty store is made" in first.stderr
+    again = portflow(*submit_args(url, tmp_path / "two"))
+    assert again.code == 0 and "did not exist" not in again.stderr
+
+
 def test_set_status_moves_a_request_and_refuses_what_cannot_be(
     service: Service, tmp_path: Path
 ) -> None:
