@@ -30,6 +30,8 @@ from portflow.pipeline import (
 from portflow.porting import SQLITE_PREFIX, opened
 from portflow.porting.models import RequestDraft, Submitted
 from portflow.porting.plan import group_windows, plan_requests
+from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
+from portflow.reports.staging import held
 from portflow.settings import load_settings
 from rules.outcome import with_refusals
 
@@ -113,18 +115,21 @@ def run_submit(
         or loaded.manifest.max_numbers_per_request
         or DEFAULT_MAX_PER_REQUEST,
     )
-    try:
-        pushed: Pushed = (push_step or step)(
-            "push port requests",
-            push_requests,
-            options.system_url,
-            drafts,
-            warn_if_new=not options.new_system_expected,
-        )
-    except PushStopped as stopped:
-        _write(_report(checked, drafts, stopped.pushed, ready), step)
-        raise
-    return _write(_report(checked, drafts, pushed, ready), step)
+    # --out is checked and locked before anything is submitted, and stays locked until the
+    # outputs that record the submission are written.
+    with held(options.check.out, names=(*CHECK_OUTPUTS, SUBMITTED_CSV)):
+        try:
+            pushed: Pushed = (push_step or step)(
+                "push port requests",
+                push_requests,
+                options.system_url,
+                drafts,
+                warn_if_new=not options.new_system_expected,
+            )
+        except PushStopped as stopped:
+            _write(_report(checked, drafts, stopped.pushed, ready), step)
+            raise
+        return _write(_report(checked, drafts, pushed, ready), step)
 
 
 def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = True) -> Pushed:

@@ -22,7 +22,8 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 SUMMARY = "summary.json"
 STAGING_PREFIX = ".portflow-staging-"
 JOURNAL = "COMMIT"  # in a staging folder: the run is committed; its moves must be finished
+_HELD: dict[Path, int] = {}  # folders this process holds for its run (see `held`)
 
 
 class StagedOutputs:
@@ -178,9 +180,41 @@ def _in_the_way(out: Path, names: Iterable[str]) -> str | None:
     return None
 
 
+@contextmanager
+def held(out: Path, *, names: Iterable[str]) -> Iterator[None]:
+    """`out` locked for this run until its outputs are written, and checked for what would
+    stop them (`names`: the outputs it may write).
+
+    A submission holds it before it asks the porting system: a folder it could not write
+    (a file, a `tickets` file, another run writing) stops it before anything is submitted,
+    not after, when the outputs that record the submission could not be written.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(str(out), "is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(str(out), _why(error)) from None
+    descriptor = lock_folder(out)
+    key = out.resolve()
+    _HELD[key] = descriptor
+    try:
+        blocked = _in_the_way(out, names)
+        if blocked:
+            raise OutputError(str(out), blocked)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise OutputError(str(out), "cannot write there (permission denied)")
+        yield
+    finally:
+        del _HELD[key]
+        os.close(descriptor)
+
+
 def lock_folder(out: Path) -> int:
     """The folder, locked (its descriptor; close it to unlock); refused at once if another
-    run holds it."""
+    run holds it. Within a run that `held` it, a second descriptor of the same lock."""
+    if (holding := _HELD.get(out.resolve())) is not None:
+        return os.dup(holding)  # the same open file: closing it keeps the run's lock
     descriptor = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.server
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -375,6 +378,28 @@ def test_a_named_store_that_is_not_there_yet_is_made_with_a_warning(tmp_path: Pa
     assert f"porting system {url} did not exist: a new, empty store is made" in first.stderr
     again = portflow(*submit_args(url, tmp_path / "two"))
     assert again.code == 0 and "did not exist" not in again.stderr
+
+
+@pytest.mark.parametrize("blocked_by", ["a file", "a tickets file", "another run"])
+def test_an_out_folder_that_cannot_take_the_outputs_stops_before_submitting(
+    tmp_path: Path, blocked_by: str
+) -> None:
+    """Else the requests are made, then exit 2 with no submitted.csv to say so."""
+    out, db = tmp_path / "out", tmp_path / "ps.db"
+    if blocked_by == "a file":
+        out.write_text("not a folder")
+    else:
+        out.mkdir()
+    if blocked_by == "a tickets file":
+        (out / "tickets").write_text("in the way")
+    with contextlib.ExitStack() as stack:
+        if blocked_by == "another run":
+            descriptor = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+            stack.callback(os.close, descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = portflow(*submit_args(f"sqlite:///{db}", out))
+    assert result.code == 2, result.stderr
+    assert not db.exists()  # the porting system was never asked
 
 
 def test_set_status_moves_a_request_and_refuses_what_cannot_be(
