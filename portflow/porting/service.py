@@ -12,6 +12,7 @@ Retry-After, 503...) for the next matching calls, to exercise clients' retries.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections import deque
@@ -28,11 +29,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portflow.errors import PortingSystemError
+from portflow.errors import PortingSystemError, PortingSystemUnavailable
 from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
 from portflow.porting.store import SqliteSystem
 
+log = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 1024 * 1024
+BUSY_RETRY_AFTER = 2  # seconds a client should wait when the store is busy (503)
 # Declares the bearer token in the OpenAPI document; `authorised` checks it.
 BEARER = HTTPBearer(auto_error=False, description="The service's PORTFLOW_SYSTEM_TOKEN.")
 
@@ -77,6 +81,7 @@ REFUSALS: dict[int, str] = {
     413: "The body is larger than the service takes.",
     415: "The body is not application/json.",
     422: "The request is invalid.",
+    503: "The store is busy; try again after Retry-After seconds.",
 }
 
 
@@ -249,6 +254,13 @@ def create_app(
 
     @app.exception_handler(PortingSystemError)
     async def refused(request: Request, error: PortingSystemError) -> JSONResponse:
+        if isinstance(error, PortingSystemUnavailable):  # the store is busy: try again
+            log.warning("answering 503: %s", error)  # the store's path stays in this log
+            return JSONResponse(
+                {"detail": "the porting system is busy; try again shortly"},
+                status_code=503,
+                headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+            )
         return JSONResponse({"detail": str(error)}, status_code=error.status or 400)
 
     @app.get("/v1/health")
@@ -262,7 +274,7 @@ def create_app(
         status_code=201,
         responses={
             200: {"model": Submitted, "description": "The request made before under this key."},
-            **refusals(400, 401, 409, 413, 415, 422),
+            **refusals(400, 401, 409, 413, 415, 422, 503),
         },
     )
     def submit(
@@ -283,7 +295,7 @@ def create_app(
         "/v1/port-requests",
         dependencies=[Depends(authorised)],
         response_model=RequestList,
-        responses=refusals(401),
+        responses=refusals(401, 503),
     )
     def list_requests() -> RequestList:
         return RequestList(requests=store.list_requests())
@@ -292,7 +304,7 @@ def create_app(
         "/v1/port-requests/{request_id}",
         dependencies=[Depends(authorised)],
         response_model=PortRequest,
-        responses=refusals(401, 404, 422),
+        responses=refusals(401, 404, 422, 503),
     )
     def get_request(request_id: str) -> PortRequest:
         return store.get(request_id)
@@ -301,7 +313,7 @@ def create_app(
         "/v1/port-requests/{request_id}/status",
         dependencies=[Depends(authorised), Depends(takes_json)],
         response_model=PortRequest,
-        responses=refusals(400, 401, 404, 409, 413, 415, 422),
+        responses=refusals(400, 401, 404, 409, 413, 415, 422, 503),
     )
     def set_status(request_id: str, change: StatusChange) -> PortRequest:
         return store.set_status(request_id, change)

@@ -431,3 +431,25 @@ def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secret
     assert "cannot take" in message and "***" in message
     for secret in (PIN, ACCOUNT_NUMBER, TOKEN):
         assert secret not in message
+
+
+def test_a_busy_store_is_answered_503_and_the_client_waits_it_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not 400, which a client takes for bad input and does not retry; and the answer does
+    not name the store's file."""
+    monkeypatch.setattr("portflow.porting.store.BUSY_TIMEOUT_SECONDS", 0.2)
+    db = tmp_path / "ps.db"
+    app = create_app(SqliteSystem(db), token=SecretStr(TOKEN))
+    with (
+        serving(app) as url,
+        closing(sqlite3.connect(db, isolation_level=None, check_same_thread=False)) as other,
+    ):
+        other.execute("BEGIN EXCLUSIVE")  # a write lock (readers still read: WAL)
+        request = draft("+12125550100")
+        answer = submit_raw(Served(url, db), body_of(request), key=request.idempotency_key, **JSON)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "2"
+        assert str(db) not in answer.text
+        threading.Timer(0.5, other.execute, ("COMMIT",)).start()
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+        assert system.submit(request).created  # retried until the store is free
