@@ -100,6 +100,14 @@ class OutputError(PortflowError):
         super().__init__(f"--out {out}: {problem}")
 
 
+class StateBusy(PortflowError):
+    """The reconciliation state could not be read or written in time (another run, a backup
+    holding it): temporary, so the exit code of 'try again' (4), not of bad input."""
+
+    exit_code = EXIT_UNREACHABLE
+    retryable = True
+
+
 class ManifestError(PortflowError):
     """The manifest file cannot be read or has the wrong shape."""
 

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from portflow.errors import UsageError
+from portflow.errors import StateBusy, UsageError
+
+BUSY_TIMEOUT_SECONDS = 60  # how long a run waits for another holding the state
 
 Key = tuple[str, str, str]  # (code, port_request_id, e164)
 
@@ -61,18 +63,24 @@ class ReconcileState:
             raise UsageError(f"reconciliation state {path}: cannot open ({error})") from None
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=60)
-        connection.execute("PRAGMA foreign_keys=ON")
+    def _connect(self, doing: str = "opening it") -> Iterator[sqlite3.Connection]:
+        """One transaction; a store still busy after BUSY_TIMEOUT_SECONDS is StateBusy."""
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
         try:
-            with connection:  # one transaction
+            connection.execute("PRAGMA foreign_keys=ON")
+            with connection:
                 yield connection
+        except sqlite3.OperationalError as error:  # locked past the timeout, disk full, ...
+            raise StateBusy(
+                f"reconciliation state {self.path}: {error} while {doing}; run the same "
+                "command again"
+            ) from None
         finally:
             connection.close()
 
     def previous(self, scope: str, run_date: dt.date) -> Previous:
         """The latest run of `scope` dated before `run_date` (none: every finding is new)."""
-        with self._connect() as db:
+        with self._connect("reading the previous run (nothing was written)") as db:
             last = db.execute(
                 "SELECT run_id, run_date, codes_checked FROM reconciliations "
                 "WHERE scope = ? AND run_date < ? ORDER BY run_date DESC, seq DESC LIMIT 1",
@@ -100,7 +108,8 @@ class ReconcileState:
         codes_checked: Iterable[str],
     ) -> None:
         """Remember this run's findings (after its outputs are written)."""
-        with self._connect() as db:
+        doing = "recording this run's findings (its outputs are written)"
+        with self._connect(doing) as db:
             db.execute(
                 "DELETE FROM reconciliations WHERE scope = ? AND run_date = ?",
                 (scope, run_date.isoformat()),

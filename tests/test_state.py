@@ -1,0 +1,32 @@
+"""The reconciliation state: a busy store is a one-line 'try again', never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from portflow.errors import EXIT_UNREACHABLE, StateBusy
+from portflow.state import ReconcileState
+
+DAY = dt.date(2027, 6, 2)
+
+
+def test_a_state_held_by_another_run_is_state_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("portflow.state.BUSY_TIMEOUT_SECONDS", 0.1)
+    state = ReconcileState(tmp_path / "state.db")
+    state.record("ACC-1", "run-1", DAY, [("OVERDUE", "PR-000001", "+14155552671")], ["OVERDUE"])
+    with closing(sqlite3.connect(state.path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StateBusy, match="recording this run's findings") as raised:
+            state.record("ACC-1", "run-2", DAY + dt.timedelta(days=1), [], ["OVERDUE"])
+        assert raised.value.exit_code == EXIT_UNREACHABLE
+        with pytest.raises(StateBusy, match="database is locked while reading the previous"):
+            state.previous("ACC-1", DAY + dt.timedelta(days=1))
+    later = state.previous("ACC-1", DAY + dt.timedelta(days=1))
+    assert later.run_id == "run-1"  # the refused run changed nothing
