@@ -14,6 +14,9 @@ WINDOWS = {"US": (14, 28), "CA": (14, 42)}
 FAX_WINDOW = (7, 14)
 
 
+MAX_SLUG_CHARS = 60  # a port group stays well within what a port request takes (200)
+
+
 def carrier_slug() -> pl.Expr:
     """The losing carrier as a port-group part: `Vidéotron Ltée` -> `videotron-ltee`."""
     return (
@@ -23,6 +26,8 @@ def carrier_slug() -> pl.Expr:
         .str.strip_chars()
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9]+", "-")
+        .str.strip_chars("-")
+        .str.slice(0, MAX_SLUG_CHARS)
         .str.strip_chars("-")
     )
 

@@ -25,6 +25,9 @@ BLOCKING_STATUSES = frozenset({"submitted", "exception", "foc", "complete"})
 Status = Literal["draft", "submitted", "exception", "foc", "complete", "cancelled"]
 
 
+MAX_CARRIER_CHARS = 200  # a losing carrier's name, as a port request takes it
+
+
 class NumberLine(BaseModel):
     """One number of a request and the configuration it gets once ported."""
 
@@ -59,7 +62,7 @@ class RequestDraft(BaseModel):
     account_id: str = Field(min_length=1, max_length=200)
     friendly_name: str = Field(min_length=1, max_length=400)
     port_group: str = Field(min_length=1, max_length=200)
-    losing_carrier: str | None = Field(default=None, max_length=200)
+    losing_carrier: str | None = Field(default=None, max_length=MAX_CARRIER_CHARS)
     earliest_completion: dt.date
     latest_completion: dt.date
     requested_port_date: dt.date | None = None

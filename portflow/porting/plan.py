@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import polars as pl
 
+from portflow.errors import InputError
 from portflow.manifest import GroupWindow, LoadedManifest
-from portflow.porting.models import BillingSecrets, NumberLine, RequestDraft
+from portflow.porting.models import MAX_CARRIER_CHARS, BillingSecrets, NumberLine, RequestDraft
 
 KEY_VERSION = "v1"
 
@@ -44,6 +45,7 @@ def plan_requests(
     max_per_request: int,
 ) -> list[RequestDraft]:
     """One request per port group (more when a group is larger than `max_per_request`)."""
+    _check_carriers(configured)
     manifest = loaded.manifest
     account = manifest.account_id or ""
     paperwork = loaded.paperwork()
@@ -85,6 +87,24 @@ def plan_requests(
                 )
             )
     return drafts
+
+
+def _check_carriers(configured: pl.DataFrame) -> None:
+    """A losing carrier longer than a port request takes is a cell to fix (a note pasted
+    into the column?), named by its row, before anything is submitted."""
+    if "losing_carrier" not in configured.columns:
+        return
+    size = pl.col("losing_carrier").str.len_chars()
+    long = configured.filter(size > MAX_CARRIER_CHARS).with_columns(size=size)
+    if long.height:
+        first = long.row(0, named=True)
+        raise InputError(
+            first["source_file"],
+            f"the losing carrier is {first['size']:,} characters long; a port request takes "
+            f"at most {MAX_CARRIER_CHARS} (is something else in that column?)",
+            sheet=first["source_sheet"] or None,
+            row=first["source_row"],
+        )
 
 
 def _chunks(rows: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:

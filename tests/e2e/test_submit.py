@@ -402,6 +402,36 @@ def test_an_out_folder_that_cannot_take_the_outputs_stops_before_submitting(
     assert not db.exists()  # the porting system was never asked
 
 
+def test_a_losing_carrier_too_long_for_a_port_request_is_one_line(tmp_path: Path) -> None:
+    """Was a 126-line pydantic traceback (exit 1) after the check."""
+    rows = [
+        ("(312) 782-4400", "RT-1001", "Verizon " * 40),  # 320 characters: a note?
+        ("(312) 782-4401", "RT-1001", "Comcast Business Communications LLC " * 5),  # 180
+    ]
+    listing = tmp_path / "carriers.csv"
+    listing.write_text(
+        "Phone Number,Routing ID,Losing Carrier\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+    )
+    db = tmp_path / "ps.db"
+    result = portflow(*submit_args(f"sqlite:///{db}", tmp_path / "out", inputs=(str(listing),)))
+    assert result.code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"portflow: error: {listing}, row 2: the losing carrier is 320 characters long; "
+        "a port request takes at most 200 (is something else in that column?)"
+    )
+    assert not db.exists()
+    listing.write_text(
+        "Phone Number,Routing ID,Losing Carrier\n"
+        + "".join(f"{a},{b},{c}\n" for a, b, c in rows[1:])
+    )
+    again = portflow(*submit_args(f"sqlite:///{db}", tmp_path / "out", inputs=(str(listing),)))
+    assert again.code == 0, again.stderr
+    groups = pl.read_csv(tmp_path / "out" / "configured_numbers.csv").get_column("port_group")
+    assert groups.to_list() == [
+        "US-geographic-" + ("comcast-business-communications-llc-" * 2)[:60].strip("-")
+    ]
+
+
 def test_set_status_moves_a_request_and_refuses_what_cannot_be(
     service: Service, tmp_path: Path
 ) -> None:
