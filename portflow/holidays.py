@@ -25,7 +25,9 @@ def holidays(country: str, year: int) -> frozenset[dt.date]:
             _nth(year, 10, 0, 2),
             _nth(year, 11, 3, 4),
         ]
-        return frozenset({_observed(dt.date(year, m, d)) for m, d in fixed} | set(moving))
+        # New Year's Day on a Saturday is observed on the Friday before: in the old year.
+        observed = {_observed(dt.date(y, m, d)) for y in (year, year + 1) for m, d in fixed}
+        return frozenset({day for day in observed if day.year == year} | set(moving))
     if country == "CA":  # a weekend holiday is observed on the following weekday(s)
         fixed = [(1, 1), (7, 1), (9, 30), (11, 11)]
         victoria = dt.date(year, 5, 24) - dt.timedelta(days=dt.date(year, 5, 24).weekday())

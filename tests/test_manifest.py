@@ -163,3 +163,11 @@ def test_business_days_skip_weekends_and_federal_holidays() -> None:
     assert not is_business_day(dt.date(2026, 12, 28), ["US", "CA"])  # Boxing Day, observed
     assert not is_business_day(dt.date(2026, 4, 3), ["CA"])  # Good Friday
     assert is_business_day(dt.date(2026, 4, 3), ["US"])
+
+
+@pytest.mark.parametrize("year", [2021, 2027, 2032])
+def test_new_years_day_on_a_saturday_is_observed_on_the_friday_before(year: int) -> None:
+    assert dt.date(year + 1, 1, 1).weekday() == 5
+    assert not is_business_day(dt.date(year, 12, 31))
+    assert is_business_day(dt.date(year, 12, 31), ["CA"])  # Canada observes the Monday
+    assert not is_business_day(dt.date(year + 1, 1, 3), ["CA"])
