@@ -65,7 +65,7 @@ def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     )
     rejected = found.get_column("row_id").unique().implode()
     ported = batch.select(PORTED_COLUMNS).filter(~pl.col("row_id").is_in(rejected))
-    routed = receiving.routes_to_ported_number(batch, ported)
+    routed = receiving.routes_to_ported_number(batch, ported, tables.get("port_requests"))
     return verdicts(pl.concat([found, routed], how="vertical"))
 
 

@@ -70,7 +70,7 @@ class Reason(Enum):
         "Correct the receiving (forward-to) number, or leave it blank.",
     )
     ROUTES_TO_PORTED_NUMBER = (
-        "The receiving number is itself being ported in this run",
+        "The receiving number is itself being ported",
         "Forward to a number that stays in service during the port (not one on this list).",
     )
 

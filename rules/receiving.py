@@ -5,8 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from portflow.numbers import reference as ref
-from rules.findings import findings, is_blank, location, quoted
+from rules.findings import findings, is_blank, join_list, location, quoted
 from rules.reasons import Reason
+from rules.statuses import COMPLETE_STATUSES
+
+# Statuses of a blocking request whose numbers are no longer moving.
+OPEN_EXCLUDES = (*COMPLETE_STATUSES, "complete")
 
 
 def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
@@ -30,25 +34,29 @@ def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def routes_to_ported_number(batch: pl.DataFrame, ported: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose receiving number is one this run ports (a row of `ported`, earlier or later).
+def routes_to_ported_number(
+    batch: pl.DataFrame, ported: pl.DataFrame, port_requests: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Rows whose receiving number is one this run ports (a row of `ported`, earlier or
+    later), or one an open port request is moving (`port_requests`: active, not complete).
 
     `ported` holds the rows that pass every other rule; a number that is listed but
-    rejected is not ported, so forwarding to it is fine.
+    rejected is not ported, so forwarding to it is fine. A number in an open request is
+    mid-port, whoever asked for it: after a rerun on a refreshed export, this run's own
+    earlier requests are such requests (and their numbers IN_OTHER_PORT), and forwarding
+    to them must stay refused.
     """
     targets = ported.filter(pl.col("e164").is_not_null()).select(
         "e164",
         *(pl.col(c).alias(f"ported_{c}") for c in ("source_file", "source_sheet", "source_row")),
     )
-    hits = (
-        batch.filter(pl.col("receiving_e164").is_not_null())
-        .select("row_id", "receiving_e164")
-        .join(targets, left_on="receiving_e164", right_on="e164")
-        .with_columns(
-            ported_at=location("ported_source_file", "ported_source_sheet", "ported_source_row")
-        )
+    forwarding = batch.filter(pl.col("receiving_e164").is_not_null()).select(
+        "row_id", "receiving_e164"
     )
-    return findings(
+    hits = forwarding.join(targets, left_on="receiving_e164", right_on="e164").with_columns(
+        ported_at=location("ported_source_file", "ported_source_sheet", "ported_source_row")
+    )
+    in_this_run = findings(
         hits,
         Reason.ROUTES_TO_PORTED_NUMBER,
         detail=pl.concat_str(
@@ -59,3 +67,29 @@ def routes_to_ported_number(batch: pl.DataFrame, ported: pl.DataFrame) -> pl.Dat
         ),
         related=pl.col("ported_at"),
     )
+    if port_requests is None:
+        return in_this_run
+    request = pl.concat_str(pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")"))
+    open_requests = port_requests.filter(
+        pl.col("blocking") & ~pl.col("status").is_in(OPEN_EXCLUDES) & pl.col("e164").is_not_null()
+    ).select("e164", request=request)
+    moving = (
+        forwarding.join(open_requests, left_on="receiving_e164", right_on="e164")
+        .group_by("row_id", maintain_order=True)
+        .agg(pl.col("receiving_e164").first(), pl.col("request").unique(maintain_order=True))
+        .with_columns(requests=join_list("request"))
+    )
+    in_a_request = findings(
+        moving,
+        Reason.ROUTES_TO_PORTED_NUMBER,
+        detail=pl.concat_str(
+            pl.col("receiving_e164"), pl.lit(" is in open port request "), pl.col("requests")
+        ),
+        related=pl.col("requests"),
+        fix=pl.concat_str(
+            pl.lit("Forward to a number that stays in service: port request "),
+            pl.col("requests"),
+            pl.lit(" is moving this one."),
+        ),
+    )
+    return pl.concat([in_this_run, in_a_request], how="vertical")

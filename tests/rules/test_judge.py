@@ -153,16 +153,57 @@ def test_port_groups_split_by_losing_carrier_in_plain_ascii() -> None:
 
 def test_forwarding_to_a_listed_but_rejected_number_is_fine() -> None:
     batch = batch_of(
-        {"number": "4155552680", "receiving_number": "4155552671"},  # row 0 -> row 1
-        {"number": "4155552671"},  # already tracking: rejected, so not ported
+        {"number": "4155552680", "receiving_number": "4155550001"},  # row 0 -> row 1
+        {"number": "4155550001"},  # the fail-safe number: rejected, so not ported
         {"number": "4155552681", "receiving_number": "4155552682"},  # row 2 -> row 3
         {"number": "4155552682"},  # ported
     )
     verdicts = judge(batch, TABLES)
     assert verdicts.select("row_id", "all_reasons").rows() == [
-        (1, "IN_OTHER_PORT;ALREADY_TRACKING;USER_ASSIGNED"),
+        (1, "FAILSAFE_NUMBER"),
         (2, "ROUTES_TO_PORTED_NUMBER"),
     ]
+
+
+def test_forwarding_to_a_number_an_open_port_request_moves_is_refused() -> None:
+    """Listed or not: it is mid-port. (A rerun on a refreshed export finds this run's own
+    earlier requests there; their forwarders must not be submitted then.)"""
+    tables = {
+        **TABLES,
+        "port_requests": table_of(
+            {"port_request_id": "PR-1", "number": "4155552671", "status": "foc", "blocking": True},
+            {
+                "port_request_id": "PR-2",
+                "number": "4155552690",
+                "status": "complete",
+                "blocking": True,
+            },
+            {
+                "port_request_id": "PR-3",
+                "number": "4155552691",
+                "status": "cancelled",
+                "blocking": False,
+            },
+        ),
+    }
+    batch = batch_of(
+        {"number": "4155552680", "receiving_number": "4155552671"},  # in PR-1 (foc)
+        {"number": "4155552671"},  # listed too: IN_OTHER_PORT
+        {"number": "4155552681", "receiving_number": "4155552690"},  # PR-2 is complete
+        {"number": "4155552682", "receiving_number": "4155552691"},  # PR-3 was cancelled
+    )
+    verdicts = judge(batch, tables)
+    assert verdicts.select("row_id", "all_reasons").rows() == [
+        (0, "ROUTES_TO_PORTED_NUMBER"),
+        (1, "IN_OTHER_PORT;ALREADY_TRACKING;USER_ASSIGNED"),
+    ]
+    first = verdicts.row(0, named=True)
+    assert first["reason"] == (
+        "The receiving number is itself being ported: +14155552671 is in open port request "
+        "PR-1 (foc)."
+    )
+    assert first["related"] == "PR-1 (foc)"
+    assert "port request PR-1 (foc) is moving this one" in first["remediation"]
 
 
 def test_numbers_that_are_not_numbers_match_nothing_in_the_account() -> None:
