@@ -1,11 +1,14 @@
-"""Column headers: SPEC 1.1 aliases, matched case-insensitively ignoring spaces, _ - / and ."""
+"""Column headers: SPEC 1.1 aliases, matched case-insensitively ignoring spaces, _ - / and .
+(and quotes, `:`, `*` and notes in brackets)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
 
-_IGNORED = re.compile(r"[\s_\-/.\ufeff\"']+")
+_IGNORED = re.compile(r"[\s_\-/.\ufeff\"':*]+")
+# A note in brackets: `Phone Number (required)`, `Number(s) to port`.
+_NOTE = re.compile(r"\([^()]*\)")
 
 NUMBER = "number"
 ROUTING_ID = "routing_id"
@@ -27,7 +30,10 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
         "tn",
         "tns",
         "telephone number",
+        "telephone numbers",
         "telephone",
+        "toll free number",
+        "toll free numbers",
         "did",
         "dids",
         "phone #",
@@ -54,10 +60,11 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def normalise_header(header: str | None) -> str:
-    """`Phone_Number`, ` phone-number ` and `PHONE NUMBER` all become `phonenumber`."""
+    """`Phone_Number`, ` phone-number `, `PHONE NUMBER`, `Phone Number*` and `Phone number
+    (required)` all become `phonenumber`."""
     if header is None:
         return ""
-    return _IGNORED.sub("", header).casefold()
+    return _IGNORED.sub("", _NOTE.sub("", header)).casefold()
 
 
 def alias_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:

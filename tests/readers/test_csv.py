@@ -73,6 +73,23 @@ def test_header_aliases_match_ignoring_case_spaces_and_punctuation(tmp_path: Pat
     ) == ("4155552671", "R1", "4155550000", "web", "fax")
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Phone Number*",
+        "Phone Number (required)",
+        "Number(s) to port",
+        "Telephone Numbers",
+        "Toll-Free Number",
+        "Phone:",
+    ],
+)
+def test_headers_with_marks_notes_and_plurals_are_recognised(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path, "list.csv", f"{header},Route ID (optional)\n4155552671,R1\n".encode())
+    row = read_batch([path]).frame.row(0, named=True)
+    assert (row["source_row"], row["number"], row["routing_id"]) == (2, "4155552671", "R1")
+
+
 def test_title_rows_above_the_header_count_in_row_numbers(tmp_path: Path) -> None:
     text = "Acme port list\nprepared 2026-11-01\n\nPhone,Notes\n4155552671,x\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
