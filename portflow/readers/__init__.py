@@ -123,10 +123,19 @@ def read_batch(
 ) -> Batch:
     """Read every input in the order given and stack their rows."""
     shown = list(names) if names is not None else [None] * len(paths)
+    _refuse_repeats(paths, shown)
     sources = [
         read_input(path, stdin=stdin, name=name, limits=limits)
         for path, name in zip(paths, shown, strict=True)
     ]
+    first_with: dict[str, str] = {}
+    for source in sources:
+        earlier = first_with.setdefault(source.sha256, source.file)
+        if earlier != source.file:
+            source.warnings.append(
+                f"{source.file} has the same content as {earlier}: each of its numbers is "
+                "a DUPLICATE_IN_BATCH of that file's"
+            )
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
     for table in tables:
@@ -151,6 +160,21 @@ def read_batch(
     ]
     frame = pl.concat(frames, how="vertical") if frames else _empty_batch(carried)
     return Batch(frame.with_row_index("row_id"), sources, carried)
+
+
+def _refuse_repeats(paths: Sequence[str], shown: Sequence[str | None]) -> None:
+    """The same file named twice would make every row of its second reading a duplicate of
+    the first; that is a slip on the command line, not a batch."""
+    seen: dict[Path, str] = {}
+    for path, name in zip(paths, shown, strict=True):
+        if path == STDIN:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise InputError(
+                name or path, f"is named twice (also as {seen[resolved]}); name each input once"
+            )
+        seen[resolved] = name or path
 
 
 def _empty_batch(carried: list[str]) -> pl.DataFrame:

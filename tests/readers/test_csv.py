@@ -90,6 +90,16 @@ def test_headers_with_marks_notes_and_plurals_are_recognised(tmp_path: Path, hea
     assert (row["source_row"], row["number"], row["routing_id"]) == (2, "4155552671", "R1")
 
 
+def test_a_file_named_twice_is_refused_and_a_copy_is_warned_about(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.csv", b"Phone\n4155552671\n")
+    with pytest.raises(InputError, match="is named twice"):
+        read_batch([path, str(tmp_path / "." / "list.csv")])
+    copy = write(tmp_path, "copy.csv", b"Phone\n4155552671\n")
+    batch = read_batch([path, copy])
+    assert batch.frame.height == 2
+    assert f"{copy} has the same content as {path}" in " ".join(batch.warnings)
+
+
 def test_title_rows_above_the_header_count_in_row_numbers(tmp_path: Path) -> None:
     text = "Acme port list\nprepared 2026-11-01\n\nPhone,Notes\n4155552671,x\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
