@@ -16,6 +16,20 @@ Tables = Mapping[str, pl.DataFrame | None]
 
 # What ROUTES_TO_PORTED_NUMBER needs to know of the rows this run ports.
 PORTED_COLUMNS = ("row_id", "e164", "source_file", "source_sheet", "source_row")
+# Reasons that a corrected cell clears (the others say the number cannot go as it is).
+CELL_FIXES = tuple(
+    reason.name
+    for reason in (
+        Reason.MISSING_NUMBER,
+        Reason.INVALID_NUMBER,
+        Reason.HAS_EXTENSION,
+        Reason.UNKNOWN_SERVICE,
+        Reason.ROUTING_NAME_NOT_ID,
+        Reason.UNKNOWN_ROUTING_ID,
+        Reason.INVALID_RECEIVING_NUMBER,
+        Reason.ROUTES_TO_PORTED_NUMBER,
+    )
+)
 VERDICT_COLUMNS = ("row_id", "reason_code", "all_reasons", "reason", "remediation", "related")
 
 
@@ -101,6 +115,12 @@ def verdicts(found: pl.DataFrame) -> pl.DataFrame:
         related=pl.when(pl.col("related") != "").then("related"),
     )
     others = pl.col("sentence").slice(1)
+    # What to do: a duplicate row is deleted, whatever else is wrong with it. A row whose
+    # every reason is a cell to correct gets every fix, so one round of edits clears it
+    # (not one fix per run); otherwise the first reason's fix leads, as its reason does.
+    duplicate = pl.col("code") == Reason.DUPLICATE_IN_BATCH.name
+    remedies = pl.col("remedy").unique(maintain_order=True)
+    all_cells = pl.col("code").is_in(CELL_FIXES).all()
     several = (
         explained.filter(pl.col("findings") > 1)
         .group_by("row_id", maintain_order=True)
@@ -117,7 +137,13 @@ def verdicts(found: pl.DataFrame) -> pl.DataFrame:
                 )
             )
             .otherwise(pl.concat_str(pl.col("sentence").first(), pl.lit("."))),
-            remediation=pl.col("remedy").first(),
+            remediation=pl.when(duplicate.any())
+            .then(pl.col("remedy").filter(duplicate).first())
+            .when(all_cells & (remedies.len() > 1))
+            .then(
+                pl.concat_str(remedies.first(), pl.lit(" Also: "), remedies.slice(1).str.join(" "))
+            )
+            .otherwise(remedies.first()),
             related=pl.col("related").drop_nulls().unique(maintain_order=True).str.join("; "),
         )
         .with_columns(related=pl.when(pl.col("related") == "").then(None).otherwise("related"))

@@ -67,6 +67,24 @@ def test_every_applicable_code_is_listed_and_the_first_leads() -> None:
     assert row["remediation"] == Reason.UNKNOWN_SERVICE.remediation
 
 
+def test_a_row_of_cells_to_correct_gets_every_fix_and_a_duplicate_is_deleted() -> None:
+    batch = batch_of(
+        {"number": "4155552680", "routing_id": "RT-9", "service": "sms"},
+        {"number": "4155552681"},
+        {"number": "415-555-2681 x12"},
+    )
+    verdicts = judge(batch, TABLES)
+    assert verdicts.select("row_id", "all_reasons").rows() == [
+        (0, "UNKNOWN_SERVICE;UNKNOWN_ROUTING_ID"),
+        (2, "HAS_EXTENSION;DUPLICATE_IN_BATCH"),
+    ]
+    fixes = verdicts.get_column("remediation").to_list()
+    assert fixes[0] == (
+        f"{Reason.UNKNOWN_SERVICE.remediation} Also: {Reason.UNKNOWN_ROUTING_ID.remediation}"
+    )
+    assert fixes[1] == Reason.DUPLICATE_IN_BATCH.remediation
+
+
 def test_a_missing_table_skips_its_rules_only() -> None:
     tables = {**TABLES, "users": None}
     verdicts = judge(batch_of({"number": "4155552671"}), tables)
