@@ -17,6 +17,7 @@ _INVALID_DETAIL = {
     ref.N11_EXCHANGE: "has an N11 exchange (211 to 911), which no ported number can have",
     ref.NOT_VALID: "is not a valid number for its country code",
     ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
+    ref.TWO_NUMBERS: "holds two phone numbers in one cell",
 }
 _INVALID_FIX = {
     ref.DIGITS_LOST: "Format the number column as Text in the original workbook, type or "
@@ -29,6 +30,7 @@ _INVALID_FIX = {
     ref.NOT_VALID: "Check the country code: a US or Canadian number written with + starts +1.",
     ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
     "it and run again.",
+    ref.TWO_NUMBERS: "Put each number on its own row (with its own routing).",
 }
 
 

@@ -28,6 +28,7 @@ FICTITIOUS = "fictitious"  # 555-0100 to 555-0199
 N11_EXCHANGE = "n11_exchange"  # 211, 311, ... 911 exchanges in geographic area codes
 NOT_VALID = "not_valid"  # a number with another country code that is not valid there
 EXCEL_ERROR = "excel_error"  # a workbook's error value (#N/A, #REF!...): a formula failed
+TWO_NUMBERS = "two_numbers"  # `773-348-2204 / 773-348-2205`: two numbers in one cell
 
 US_CA = ("US", "CA")
 
@@ -100,6 +101,13 @@ EXCEL_ERROR_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Two North American numbers in one cell, as people list them: `/`, `,`, `;`, `&`, `|`,
+# `and`, `or` or a line break between. (No lane of fast.py decides these: 20+ digits.)
+_NANP = r"(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}"
+TWO_NUMBERS_RE = re.compile(
+    rf"{_NANP}(?:\s*(?:[/,;&|]|\band\b|\bor\b)\s*|\s*\n\s*){_NANP}", re.IGNORECASE
+)
+
 
 def normalise_one(raw: str | None) -> Normalised:
     """SPEC 1.1 for one value: parse with default region US, then the US/CA rules."""
@@ -112,6 +120,8 @@ def normalise_one(raw: str | None) -> Normalised:
         return Normalised(INVALID, problem=DIGITS_LOST)
     if EXCEL_ERROR_RE.fullmatch(text):
         return Normalised(INVALID, problem=EXCEL_ERROR)
+    if TWO_NUMBERS_RE.fullmatch(text):
+        return Normalised(INVALID, problem=TWO_NUMBERS)
     try:
         number = phonenumbers.parse(text, "US")
     except NumberParseException:

@@ -189,3 +189,18 @@ def test_an_unreadable_cached_lookup_is_built_again(tmp_path, caplog) -> None:  
 @pytest.mark.parametrize("value", ["#N/A", "#REF!", " #div/0! ", "#NAME?", "#VALUE!"])
 def test_excel_error_values_are_named_as_such(value: str) -> None:
     assert normalise_one(value) == Normalised("invalid", problem="excel_error")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "773-348-2204 / 773-348-2205",
+        "(773) 348-2204, (773) 348-2205",
+        "+1 773 348 2204 or 773.348.2205",
+        "7733482204\n7733482205",
+    ],
+)
+def test_two_numbers_in_one_cell_are_named_as_such(value: str) -> None:
+    assert normalise_one(value) == Normalised("invalid", problem="two_numbers")
+    decided = Normaliser(cache_dir=None).normalise(pl.Series([value] * 6000), fast=True)
+    assert decided.get_column("problem").unique().to_list() == ["two_numbers"]
