@@ -208,7 +208,12 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         _add(source, table)
     if not source.tables:
         detail = "; ".join(skipped) if skipped else "the workbook has no data"
-        raise InputError(file, f"no sheet has a column that looks like a phone number: {detail}")
+        cut = [note for note in notes if "PORTFLOW_MAX_COLUMNS" in note]  # the column not read?
+        raise InputError(
+            file,
+            f"no sheet has a column that looks like a phone number: {detail}"
+            + "".join(f"; {note.removeprefix(f'{file}: ')}" for note in cut),
+        )
     source.warnings += [
         f"{file}, sheet {sheet}: no phone-number column, sheet skipped" for sheet in skipped
     ]

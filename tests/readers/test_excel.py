@@ -11,6 +11,7 @@ import pytest
 
 from portflow.errors import InputError
 from portflow.readers import read_batch, read_input
+from portflow.readers.limits import Limits
 from portflow.readers.sandbox import errors_as_text
 
 
@@ -162,3 +163,18 @@ def test_error_cells_of_any_writer_become_text_cells() -> None:
             b"'e'", b"'str'"
         )
         assert archive.read("xl/sharedStrings.xml") == b'<sst><si><t>t="e"</t></si></sst>'
+
+
+def test_a_number_column_past_the_column_limit_is_named_in_the_refusal(tmp_path: Path) -> None:
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet.cell(row=1, column=1, value="Site")
+    sheet.cell(row=1, column=8, value="Phone Number")
+    sheet.cell(row=2, column=1, value="HQ")
+    sheet.cell(row=2, column=8, value=4155552671)
+    book.save(path)
+    with pytest.raises(InputError) as raised:
+        read_input(str(path), limits=Limits(max_columns=5))
+    assert str(raised.value).endswith(
+        'sheet "Sheet" has 8 columns; only the first 5 were read (PORTFLOW_MAX_COLUMNS)'
+    )
