@@ -19,6 +19,7 @@ import resource
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,18 @@ _FORMULA_WITHOUT_VALUE = re.compile(
 )
 _SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
+# A cell holding a plain value: <c r="A2" s="1"><v>4155550000</v></c> (no formula).
+_NUMBER_CELL = re.compile(
+    rb"<(?P<prefix>(?:\w+:)?)c\b(?P<attributes>[^>]*)>\s*<(?P=prefix)v>(?P<value>[^<]*)"
+    rb"</(?P=prefix)v>\s*</(?P=prefix)c>"
+)
+_ATTRIBUTE = re.compile(rb"""([\w:]+)=["']([^"']*)["']""")
+_TYPE_ATTRIBUTE = re.compile(rb"""\st=["'][^"']*["']""")
+_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
+_SCIENTIFIC_CODE = re.compile(r"^[#0]*(?:\.([0#]*))?E[+-]", re.IGNORECASE)
+_BUILTIN_SCIENTIFIC = {11: 2, 48: 1}  # 0.00E+00 and ##0.0E+0
 _ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^>]*\bt=)(?P<q>["'])e(?P=q)""")
 
 
@@ -55,9 +68,11 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
         answer = _sheets(fastexcel, data, folder, max_columns=max_columns)
         if "sheets" not in answer:
             return answer
-        found, errors = noticed.result()
-        if errors:  # rare: read again, with the error cells as their text
-            answer = _sheets(fastexcel, errors_as_text(data), folder, max_columns=max_columns)
+        found, rewrite = noticed.result()
+        if rewrite:  # rare: read again, with error cells and lost digits as their text
+            answer = _sheets(
+                fastexcel, errors_as_text(data, rewrite), folder, max_columns=max_columns
+            )
         if "sheets" in answer:
             answer["notes"] += found
         return answer
@@ -95,15 +110,16 @@ def _sheets(fastexcel: Any, data: bytes, folder: Path, *, max_columns: int) -> d
     return {"sheets": sheets, "notes": dropped}
 
 
-def notes(data: bytes) -> tuple[list[str], bool]:
-    """What a user should know about a workbook portflow read only the cells of, and
-    whether a sheet has error cells (`#N/A`, `#REF!`...)."""
+def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
+    """What a user should know about a workbook portflow read only the cells of, and what
+    to read as text (error cells, numbers shown in scientific notation that lost digits),
+    if anything."""
     if not data.startswith(ZIP_MAGIC):
-        return [], False
+        return [], None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return [], False
+        return [], None
     found = []
     names = archive.namelist()
     if any(name.lower().endswith("vbaproject.bin") for name in names):
@@ -120,7 +136,69 @@ def notes(data: bytes) -> tuple[list[str], bool]:
             f"{without_value} formula cell(s) have no saved value (the file was never "
             "recalculated) and were read as empty; open it in Excel, save it and run again"
         )
-    return found, any(errors for _, errors in scanned)
+    scientific = _scientific_styles(archive)
+    lost = bool(scientific) and any(
+        _lost_digits(cell, scientific) is not None
+        for name in names
+        if _SHEET_PATH.match(name)
+        for cell in _NUMBER_CELL.finditer(_member(archive, name))
+    )
+    if any(errors for _, errors in scanned) or lost:
+        return found, Rewrite(scientific if lost else {})
+    return found, None
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """What errors_as_text changes: error cells, and number cells whose style (index ->
+    decimals shown) is scientific notation that hides lost digits."""
+
+    scientific: dict[int, int]
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return archive.read(name)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return b""
+
+
+def _scientific_styles(archive: zipfile.ZipFile) -> dict[int, int]:
+    """Cell styles (cellXfs positions) showing numbers in scientific notation, with the
+    decimals they show: what Excel gives a CSV's `4.15555E+09` when it opens it."""
+    styles = _member(archive, "xl/styles.xml")
+    formats = dict(_BUILTIN_SCIENTIFIC)
+    for tag in _NUM_FMT.findall(styles):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        code = attributes.get(b"formatCode", b"").decode("utf-8", "replace")
+        shown = _SCIENTIFIC_CODE.search(code)
+        if shown and attributes.get(b"numFmtId", b"").isdigit():
+            formats[int(attributes[b"numFmtId"])] = len(shown[1] or "")
+    block = _CELL_XFS.search(styles)
+    found = {}
+    for position, tag in enumerate(_XF.findall(block[1]) if block else []):
+        format_id = dict(_ATTRIBUTE.findall(tag)).get(b"numFmtId", b"0")
+        if format_id.isdigit() and int(format_id) in formats:
+            found[position] = formats[int(format_id)]
+    return found
+
+
+def _lost_digits(cell: re.Match[bytes], scientific: dict[int, int]) -> bytes | None:
+    """The cell as the text it shows (`4.15555E+09`) if it is a phone-sized number shown in
+    scientific notation whose value is exactly what is shown: the digits after were zeros,
+    that is, lost when a CSV was opened in Excel. None for any other cell."""
+    attributes = dict(_ATTRIBUTE.findall(cell["attributes"]))
+    style = attributes.get(b"s", b"")
+    if not style.isdigit() or int(style) not in scientific or attributes.get(b"t", b"n") != b"n":
+        return None
+    try:
+        value = float(cell["value"])
+    except ValueError:
+        return None
+    shown = f"{value:.{scientific[int(style)]}E}"
+    if value < 1e6 or not value.is_integer() or float(shown) != value:
+        return None
+    return shown.encode()
 
 
 def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
@@ -143,13 +221,31 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
         return count, errors
 
 
-def errors_as_text(data: bytes) -> bytes:
+def errors_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
     """The workbook with its error cells made text cells (`t="str"`, as a formula's text
-    result is), so calamine reads `#N/A` where it would read an empty cell.
+    result is), so calamine reads `#N/A` where it would read an empty cell; and number
+    cells that lost digits to scientific notation (`rewrite`) made the text they show.
 
     An error in the number column must reject its row, not skip it as blank; in the routing
-    column, it must not pass as "no routing".
+    column, it must not pass as "no routing". A number that lost digits must be rejected
+    (SPEC 1.1), not ported as 4155550000, someone else's number.
     """
+    scientific = rewrite.scientific if rewrite else {}
+
+    def as_shown(cell: re.Match[bytes]) -> bytes:
+        shown = _lost_digits(cell, scientific)
+        if shown is None:
+            return cell[0]
+        prefix, attributes = cell["prefix"], _TYPE_ATTRIBUTE.sub(b"", cell["attributes"])
+        return b'<%sc%s t="str"><%sv>%s</%sv></%sc>' % (
+            prefix,
+            attributes,
+            prefix,
+            shown,
+            prefix,
+            prefix,
+        )
+
     rewritten = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as archive,
@@ -159,6 +255,8 @@ def errors_as_text(data: bytes) -> bytes:
             content = archive.read(info)
             if _SHEET_PATH.match(info.filename):
                 content = _ERROR_CELL.sub(rb"\g<tag>\g<q>str\g<q>", content)
+                if scientific:
+                    content = _NUMBER_CELL.sub(as_shown, content)
             target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return rewritten.getvalue()
 

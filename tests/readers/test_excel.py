@@ -178,3 +178,25 @@ def test_a_number_column_past_the_column_limit_is_named_in_the_refusal(tmp_path:
     assert str(raised.value).endswith(
         'sheet "Sheet" has 8 columns; only the first 5 were read (PORTFLOW_MAX_COLUMNS)'
     )
+
+
+def test_numbers_shown_in_scientific_notation_that_lost_digits_read_as_shown(
+    tmp_path: Path,
+) -> None:
+    """Excel opening a CSV's `4.15555E+09` stores 4155550000 shown as 0.00000E+00: someone
+    else's number, unless it is read as what it shows (and rejected: digits lost)."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet.append(["Phone", "Routing ID"])
+    for value, shown in [
+        (4155550000, "0.00000E+00"),  # 4.15555E+09: the digits after were lost
+        (4155552671, "0.00E+00"),  # shown short, but every digit is in the cell
+        (4155552672, "General"),
+        (4160000000, "0.00E+00"),  # 4.16E+09 (built-in format 11)
+        (12, "0.00E+00"),  # not phone-sized: left alone
+    ]:
+        sheet.append([value, "RT-1"])
+        sheet.cell(row=sheet.max_row, column=1).number_format = shown
+    book.save(path)
+    numbers = read_batch([str(path)]).frame.get_column("number").to_list()
+    assert numbers == ["4.15555E+09", "4155552671", "4155552672", "4.16E+09", "12"]
