@@ -60,6 +60,23 @@ def test_the_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3127824400,0;RT-1001\n3127824401,0;RT-1002\n",  # decimal commas
+        "3127824400;Dallas, TX\n3127824401;Austin, TX\n",
+    ],
+)
+def test_a_headerless_file_with_as_many_commas_as_semicolons_splits_on_semicolons(
+    tmp_path: Path, text: str
+) -> None:
+    batch = read_batch([write(tmp_path, "list.csv", text.encode())])
+    assert batch.frame.get_column("number").to_list() == [
+        text.splitlines()[0].split(";")[0],
+        text.splitlines()[1].split(";")[0],
+    ]
+
+
 def test_header_aliases_match_ignoring_case_spaces_and_punctuation(tmp_path: Path) -> None:
     header = "NUMBERS_TO_PORT,routing-id,Forward/Receiving Number,tracking.source,SERVICE TYPE"
     path = write(tmp_path, "list.csv", f"{header}\n4155552671,R1,4155550000,web,fax\n".encode())
