@@ -12,7 +12,7 @@ import pytest
 from portflow.errors import InputError
 from portflow.readers import read_batch, read_input
 from portflow.readers.limits import Limits
-from portflow.readers.sandbox import errors_as_text
+from portflow.readers.sandbox import cells_as_text
 
 
 def workbook(tmp_path: Path, name: str = "wave2.xlsx") -> tuple[openpyxl.Workbook, Path]:
@@ -158,7 +158,7 @@ def test_error_cells_of_any_writer_become_text_cells() -> None:
     with zipfile.ZipFile(data, "w") as archive:
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
         archive.writestr("xl/sharedStrings.xml", b'<sst><si><t>t="e"</t></si></sst>')
-    with zipfile.ZipFile(io.BytesIO(errors_as_text(data.getvalue()))) as archive:
+    with zipfile.ZipFile(io.BytesIO(cells_as_text(data.getvalue()))) as archive:
         assert archive.read("xl/worksheets/sheet1.xml") == sheet.replace(b'"e"', b'"str"').replace(
             b"'e'", b"'str'"
         )
