@@ -104,6 +104,7 @@ EXCEL_ERROR_RE = re.compile(
 # Two North American numbers in one cell, as people list them: `/`, `,`, `;`, `&`, `|`,
 # `and`, `or` or a line break between. (No lane of fast.py decides these: 20+ digits.)
 _NANP = r"(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}"
+TWO_NUMBERS_MAX_CHARS = 64  # two numbers and what joins them; and the pattern stays cheap
 TWO_NUMBERS_RE = re.compile(
     rf"{_NANP}(?:\s*(?:[/,;&|]|\band\b|\bor\b)\s*|\s*\n\s*){_NANP}", re.IGNORECASE
 )
@@ -120,7 +121,7 @@ def normalise_one(raw: str | None) -> Normalised:
         return Normalised(INVALID, problem=DIGITS_LOST)
     if EXCEL_ERROR_RE.fullmatch(text):
         return Normalised(INVALID, problem=EXCEL_ERROR)
-    if TWO_NUMBERS_RE.fullmatch(text):
+    if len(text) <= TWO_NUMBERS_MAX_CHARS and TWO_NUMBERS_RE.fullmatch(text):
         return Normalised(INVALID, problem=TWO_NUMBERS)
     try:
         number = phonenumbers.parse(text, "US")

@@ -204,3 +204,10 @@ def test_two_numbers_in_one_cell_are_named_as_such(value: str) -> None:
     assert normalise_one(value) == Normalised("invalid", problem="two_numbers")
     decided = Normaliser(cache_dir=None).normalise(pl.Series([value] * 6000), fast=True)
     assert decided.get_column("problem").unique().to_list() == ["two_numbers"]
+
+
+def test_only_a_short_cell_is_looked_at_for_two_numbers() -> None:
+    """The pattern backtracks on a number, thousands of line breaks, then a letter (20,000:
+    9 s); two numbers and what joins them fit in 64 characters."""
+    assert normalise_one("4155552671" + "\n" * 60 + "4155552672").problem != "two_numbers"
+    assert normalise_one("4155552671" + "\n" * 20 + "4155552672").problem == "two_numbers"
