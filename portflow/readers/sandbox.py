@@ -18,6 +18,7 @@ import re
 import resource
 import sys
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,12 @@ CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 # A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>, or an
 # empty one (<v />, <v></v>: openpyxl writes formulas so).
 _FORMULA_WITHOUT_VALUE = re.compile(
-    rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+    rb"<c\b[^<>]*>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
 _SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
 # A cell holding a plain value: <c r="A2" s="1"><v>4155550000</v></c> (no formula).
 _NUMBER_CELL = re.compile(
-    rb"<(?P<prefix>(?:\w+:)?)c\b(?P<attributes>[^>]*)>\s*<(?P=prefix)v>(?P<value>[^<]*)"
+    rb"<(?P<prefix>(?:\w+:)?)c\b(?P<attributes>[^<>]*)>\s*<(?P=prefix)v>(?P<value>[^<]*)"
     rb"</(?P=prefix)v>\s*</(?P=prefix)c>"
 )
 _ATTRIBUTE = re.compile(rb"""([\w:]+)=["']([^"']*)["']""")
@@ -45,8 +46,9 @@ _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
 _SCIENTIFIC_CODE = re.compile(r"^[#0]*(?:\.([0#]*))?E[+-]", re.IGNORECASE)
 _BUILTIN_SCIENTIFIC = {11: 2, 48: 1}  # 0.00E+00 and ##0.0E+0
+KEPT_DIGITS = 6  # significant digits Excel writes a large number with in a CSV (4.15555E+09)
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
-_ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^>]*\bt=)(?P<q>["'])e(?P=q)""")
+_ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^<>]*\bt=)(?P<q>["'])e(?P=q)""")
 
 
 def main(argv: list[str]) -> int:
@@ -70,9 +72,15 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
             return answer
         found, rewrite = noticed.result()
         if rewrite:  # rare: read again, with error cells and lost digits as their text
-            answer = _sheets(
-                fastexcel, cells_as_text(data, rewrite), folder, max_columns=max_columns
-            )
+            try:
+                rewritten = cells_as_text(data, rewrite)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as error:
+                found.append(
+                    "error cells (#N/A...) and numbers Excel shows in scientific notation "
+                    f"were read as stored: the workbook could not be rewritten ({error})"
+                )
+            else:
+                answer = _sheets(fastexcel, rewritten, folder, max_columns=max_columns)
         if "sheets" in answer:
             answer["notes"] += found
         return answer
@@ -184,9 +192,10 @@ def _scientific_styles(archive: zipfile.ZipFile) -> dict[int, int]:
 
 
 def _lost_digits(cell: re.Match[bytes], scientific: dict[int, int]) -> bytes | None:
-    """The cell as the text it shows (`4.15555E+09`) if it is a phone-sized number shown in
-    scientific notation whose value is exactly what is shown: the digits after were zeros,
-    that is, lost when a CSV was opened in Excel. None for any other cell."""
+    """The cell as a CSV had it (`4.15555E+09`) if it is a phone-sized number in a
+    scientific style with at most 6 significant digits: what Excel stores when it opens a
+    CSV's `4.15555E+09` (shown `4.16E+09`); the digits after were lost. None for any other
+    cell (4155552671 in a scientific style kept its digits)."""
     attributes = dict(_ATTRIBUTE.findall(cell["attributes"]))
     style = attributes.get(b"s", b"")
     if not style.isdigit() or int(style) not in scientific or attributes.get(b"t", b"n") != b"n":
@@ -195,7 +204,7 @@ def _lost_digits(cell: re.Match[bytes], scientific: dict[int, int]) -> bytes | N
         value = float(cell["value"])
     except ValueError:
         return None
-    shown = f"{value:.{scientific[int(style)]}E}"
+    shown = f"{value:.{KEPT_DIGITS - 1}E}"
     if value < 1e6 or not value.is_integer() or float(shown) != value:
         return None
     return shown.encode()

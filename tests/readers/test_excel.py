@@ -190,13 +190,42 @@ def test_numbers_shown_in_scientific_notation_that_lost_digits_read_as_shown(
     sheet.append(["Phone", "Routing ID"])
     for value, shown in [
         (4155550000, "0.00000E+00"),  # 4.15555E+09: the digits after were lost
+        (4155550000, "0.00E+00"),  # the same, as Excel shows it (built-in format 11)
         (4155552671, "0.00E+00"),  # shown short, but every digit is in the cell
         (4155552672, "General"),
-        (4160000000, "0.00E+00"),  # 4.16E+09 (built-in format 11)
+        (4160000000, "0.00E+00"),
         (12, "0.00E+00"),  # not phone-sized: left alone
     ]:
         sheet.append([value, "RT-1"])
         sheet.cell(row=sheet.max_row, column=1).number_format = shown
     book.save(path)
     numbers = read_batch([str(path)]).frame.get_column("number").to_list()
-    assert numbers == ["4.15555E+09", "4155552671", "4155552672", "4.16E+09", "12"]
+    assert numbers == [
+        "4.15555E+09",
+        "4.15555E+09",
+        "4155552671",
+        "4155552672",
+        "4.16000E+09",
+        "12",
+    ]
+
+
+def test_a_workbook_that_cannot_be_rewritten_is_read_as_stored_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """A damaged part calamine never reads (docProps/app.xml, bad CRC) must not make a
+    readable workbook unreadable because it has an error cell."""
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone"])
+    book.active.append([4155552671])
+    book.active.append(["#N/A"])
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("docProps/app.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    source = read_input(str(path))
+    assert source.tables[0].frame.get_column("number").to_list() == ["4155552671"]
+    assert any("could not be rewritten" in warning for warning in source.warnings)
