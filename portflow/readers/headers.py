@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 _IGNORED = re.compile(r"[\s_\-/.\ufeff\"':*]+")
 # A note in brackets: `Phone Number (required)`, `Number(s) to port`.
@@ -60,11 +60,30 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def normalise_header(header: str | None) -> str:
-    """`Phone_Number`, ` phone-number `, `PHONE NUMBER`, `Phone Number*` and `Phone number
-    (required)` all become `phonenumber`."""
+    """`Phone_Number`, ` phone-number `, `PHONE NUMBER` and `Phone Number*` all become
+    `phonenumber` (a note in brackets stays: see `match_headers`)."""
     if header is None:
         return ""
-    return _IGNORED.sub("", _NOTE.sub("", header)).casefold()
+    return _IGNORED.sub("", header).casefold()
+
+
+def match_headers(cells: Sequence[object], index: Mapping[str, str]) -> list[str | None]:
+    """Each header cell's canonical column (None: no match).
+
+    A header matches as written first. One with a note in brackets (`Phone Number
+    (required)`, `Number(s) to port`) matches without it, unless another header names that
+    column as written: `Carrier (new)` beside `Current Carrier` is not the losing carrier.
+    """
+    texts = [cell if isinstance(cell, str) else "" for cell in cells]
+    exact = [index.get(normalise_header(text)) if text else None for text in texts]
+    named = {column for column in exact if column is not None}
+    found: list[str | None] = []
+    for text, column in zip(texts, exact, strict=True):
+        if column is None and _NOTE.search(text):
+            loose = index.get(normalise_header(_NOTE.sub("", text)))
+            column = loose if loose not in named else None
+        found.append(column)
+    return found
 
 
 def alias_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:

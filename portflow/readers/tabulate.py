@@ -11,7 +11,7 @@ import polars as pl
 
 from portflow.errors import shown
 from portflow.readers.grid import ROW, Grid
-from portflow.readers.headers import NUMBER, normalise_header
+from portflow.readers.headers import NUMBER, match_headers
 
 HEADER_SEARCH_ROWS = 20
 SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
@@ -72,7 +72,7 @@ def find_header(
     best: tuple[int, bool, int] | None = None
     chosen = None
     for position, row in enumerate(rows[:search_rows]):
-        known = [index.get(normalise_header(c)) if isinstance(c, str) else None for c in row[:-1]]
+        known = match_headers(row[:-1], index)
         if wanted not in known:
             continue
         below = rows[position + 1][known.index(wanted)] if position + 1 < len(rows) else None
@@ -144,9 +144,8 @@ def _names_from_header(
     """
     taken: dict[str, str] = {}
     names: list[str | None] = []
-    for cell in header:
+    for cell, canonical in zip(header, match_headers(header, index), strict=True):
         text = cell.strip() if isinstance(cell, str) else ""
-        canonical = index.get(normalise_header(text))
         if canonical is not None and canonical not in taken:
             taken[canonical] = text
             names.append(canonical)

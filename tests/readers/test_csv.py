@@ -117,6 +117,16 @@ def test_a_file_named_twice_is_refused_and_a_copy_is_warned_about(tmp_path: Path
     assert f"{copy} has the same content as {path}" in " ".join(batch.warnings)
 
 
+def test_a_header_with_a_note_does_not_take_a_column_another_header_names(
+    tmp_path: Path,
+) -> None:
+    header = "Number (old),Phone Number,Carrier (new),Current Carrier"
+    path = write(tmp_path, "list.csv", f"{header}\n4155550000,4155552671,Twilio,AT&T\n".encode())
+    row = read_batch([path]).frame.row(0, named=True)
+    assert (row["number"], row["losing_carrier"]) == ("4155552671", "AT&T")
+    assert (row["Number (old)"], row["Carrier (new)"]) == ("4155550000", "Twilio")
+
+
 def test_title_rows_above_the_header_count_in_row_numbers(tmp_path: Path) -> None:
     text = "Acme port list\nprepared 2026-11-01\n\nPhone,Notes\n4155552671,x\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
