@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,11 @@ SUMMARY = "summary.json"
 STAGING_PREFIX = ".portflow-staging-"
 JOURNAL = "COMMIT"  # in a staging folder: the run is committed; its moves must be finished
 _HELD: dict[Path, int] = {}  # folders this process holds for its run (see `held`)
+_HELD_GUARD = threading.RLock()
+_BUSY = (
+    "another portflow run is writing its outputs here right now; "
+    "wait for it to finish, or give this run another --out"
+)
 
 
 class StagedOutputs:
@@ -195,9 +201,12 @@ def held(out: Path, *, names: Iterable[str]) -> Iterator[None]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(str(out), _why(error)) from None
-    descriptor = lock_folder(out)
     key = out.resolve()
-    _HELD[key] = descriptor
+    with _HELD_GUARD:
+        if key in _HELD:  # another run of this process holds it
+            raise OutputError(str(out), _BUSY)
+        descriptor = lock_folder(out)
+        _HELD[key] = descriptor
     try:
         blocked = _in_the_way(out, names)
         if blocked:
@@ -206,25 +215,23 @@ def held(out: Path, *, names: Iterable[str]) -> Iterator[None]:
             raise OutputError(str(out), "cannot write there (permission denied)")
         yield
     finally:
-        del _HELD[key]
-        os.close(descriptor)
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
+            os.close(descriptor)
 
 
 def lock_folder(out: Path) -> int:
     """The folder, locked (its descriptor; close it to unlock); refused at once if another
     run holds it. Within a run that `held` it, a second descriptor of the same lock."""
-    if (holding := _HELD.get(out.resolve())) is not None:
-        return os.dup(holding)  # the same open file: closing it keeps the run's lock
+    with _HELD_GUARD:
+        if (holding := _HELD.get(out.resolve())) is not None:
+            return os.dup(holding)  # the same open file: closing it keeps the run's lock
     descriptor = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
-        raise OutputError(
-            str(out),
-            "another portflow run is writing its outputs here right now; "
-            "wait for it to finish, or give this run another --out",
-        ) from None
+        raise OutputError(str(out), _BUSY) from None
     return descriptor
 
 
