@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr, Valid
 
 from portflow.errors import ManifestError
 from portflow.holidays import is_business_day
-from portflow.porting.models import BillingSecrets
+from portflow.porting.models import MAX_CARRIER_CHARS, BillingSecrets
 
 LOA_MAX_AGE_DAYS = 90
 BILL_MAX_AGE_DAYS = 30
@@ -92,7 +92,7 @@ class ProofOfOwnership(_Model):
 class Manifest(_Model):
     friendly_name: Annotated[str, Field(max_length=200)] | None = None
     account_id: Annotated[str, Field(max_length=200)] | None = None
-    losing_carrier: str | None = None
+    losing_carrier: Annotated[str, Field(max_length=MAX_CARRIER_CHARS)] | None = None
     company: Company | None = None
     user: Person | None = None
     billing: Billing | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import polars as pl
 
@@ -15,6 +16,7 @@ FAX_WINDOW = (7, 14)
 
 
 MAX_SLUG_CHARS = 60  # a port group stays well within what a port request takes (200)
+_CUT_AT = MAX_SLUG_CHARS - 9  # a longer slug: its first 51 characters, `-` and 8 of a hash
 
 
 def carrier_slug() -> pl.Expr:
@@ -27,9 +29,22 @@ def carrier_slug() -> pl.Expr:
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9]+", "-")
         .str.strip_chars("-")
-        .str.slice(0, MAX_SLUG_CHARS)
-        .str.strip_chars("-")
+        .map_batches(_shortened, return_dtype=pl.String)
     )
+
+
+def _shortened(slugs: pl.Series) -> pl.Series:
+    """Slugs longer than MAX_SLUG_CHARS cut, with a hash of the whole so that two carriers
+    that differ only at the end (`... - Texas`, `... - Arizona`) stay two port groups.
+    (A list names few carriers: this runs once per carrier.)"""
+
+    def short(slug: str | None) -> str | None:
+        if slug is None or len(slug) <= MAX_SLUG_CHARS:
+            return slug
+        digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+        return f"{slug[:_CUT_AT].rstrip('-')}-{digest}"
+
+    return pl.Series(slugs.name, [short(slug) for slug in slugs.to_list()], dtype=pl.String)
 
 
 def port_group() -> pl.Expr:

@@ -141,6 +141,7 @@ def test_an_empty_manifest_lists_everything_missing(tmp_path: Path) -> None:
         ("max_numbers_per_request: -3\n", "max_numbers_per_request: Input should be greater"),
         ("billing:\n  pin: '0482'\n  extra: secret\n", "billing.extra: Extra inputs"),
         (f"friendly_name: {'x' * 300}\n", "friendly_name: String should have at most 200"),
+        (f"losing_carrier: {'x' * 300}\n", "losing_carrier: String should have at most 200"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_is_one_clear_error(

@@ -169,6 +169,22 @@ def test_port_groups_split_by_losing_carrier_in_plain_ascii() -> None:
     ]
 
 
+def test_long_carrier_names_that_differ_at_the_end_stay_two_port_groups() -> None:
+    carrier = "Frontier Communications of the Southwest Inc. d/b/a Frontier Communications"
+    batch = batch_of(
+        {"number": "4155552680", "losing_carrier": f"{carrier} - Texas"},
+        {"number": "4155552681", "losing_carrier": f"{carrier} - Arizona"},
+    )
+    outcome = decide(batch, judge(batch, TABLES), routing=None, run_date=dt.date(2026, 11, 26))
+    groups = outcome.configured.get_column("port_group").to_list()
+    assert len(set(groups)) == 2
+    assert all(
+        group.startswith("US-geographic-frontier-communications-of-the-southwest-inc-d-b-a-")
+        and len(group) <= len("US-geographic-") + 60
+        for group in groups
+    )
+
+
 def test_forwarding_to_a_listed_but_rejected_number_is_fine() -> None:
     batch = batch_of(
         {"number": "4155552680", "receiving_number": "4155550001"},  # row 0 -> row 1
