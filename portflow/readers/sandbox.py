@@ -34,6 +34,11 @@ _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<c\b[^<>]*>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
 _SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
+# A hidden row: <row r="17" hidden="1"> (attributes in any order, any prefix).
+_HIDDEN_ROW = re.compile(
+    rb"""<(?:\w+:)?row\b(?=[^<>]*\bhidden=["'](?:1|true)["'])[^<>]*\br=["'](\d+)["']"""
+)
+MAX_LISTED_ROWS = 5
 # A cell holding a plain value: <c r="A2" s="1"><v>4155550000</v></c> (no formula).
 _NUMBER_CELL = re.compile(
     rb"<(?P<prefix>(?:\w+:)?)c\b(?P<attributes>[^<>]*)>\s*<(?P=prefix)v>(?P<value>[^<]*)"
@@ -138,11 +143,19 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
             "saved, and the linked files were not opened"
         )
     scanned = [_scan(archive, name) for name in names if _SHEET_PATH.match(name)]
-    without_value = sum(count for count, _ in scanned)
+    without_value = sum(count for count, _, _ in scanned)
     if without_value:
         found.append(
             f"{without_value} formula cell(s) have no saved value (the file was never "
             "recalculated) and were read as empty; open it in Excel, save it and run again"
+        )
+    hidden = [row for _, _, rows in scanned for row in rows]
+    if hidden:
+        shown = ", ".join(str(row) for row in hidden[:MAX_LISTED_ROWS])
+        more = ", ..." if len(hidden) > MAX_LISTED_ROWS else ""
+        found.append(
+            f"{len(hidden)} hidden row(s) (row {shown}{more}) were read like the others; "
+            "if they were hidden to leave them out, delete them and run again"
         )
     scientific = _scientific_styles(archive)
     lost = bool(scientific) and any(
@@ -151,7 +164,7 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
         if _SHEET_PATH.match(name)
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
-    if any(errors for _, errors in scanned) or lost:
+    if any(errors for _, errors, _ in scanned) or lost:
         return found, Rewrite(scientific if lost else {})
     return found, None
 
@@ -210,14 +223,17 @@ def _lost_digits(cell: re.Match[bytes], scientific: dict[int, int]) -> bytes | N
     return shown.encode()
 
 
-def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
-    """A sheet's formula cells without a saved value, and whether it has error cells;
-    found while unzipping in chunks (a cell cut by a chunk's end is looked at again)."""
-    count, errors, tail = 0, False, b""
+def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int]]:
+    """A sheet's formula cells without a saved value, whether it has error cells, and its
+    hidden rows; found while unzipping in chunks (a cell cut by a chunk's end is looked at
+    again; a row tag is short enough for the 256 bytes kept)."""
+    count, errors, tail, hidden = 0, False, b"", set[int]()
     try:
         with archive.open(name) as member:
             while chunk := member.read(SCAN_CHUNK):
                 text = tail + chunk
+                if b"hidden=" in text:
+                    hidden.update(int(row) for row in _HIDDEN_ROW.findall(text))
                 # `in` scans at memory speed; the pattern only where it may match.
                 errors = errors or (
                     (b'"e"' in text or b"'e'" in text) and _ERROR_CELL.search(text) is not None
@@ -228,9 +244,9 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool]:
                 end = text.rfind(b"<c ")
                 complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
                 count += len(_FORMULA_WITHOUT_VALUE.findall(complete))
-        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail)), errors
+        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail)), errors, sorted(hidden)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return count, errors
+        return count, errors, sorted(hidden)
 
 
 def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:

@@ -229,3 +229,20 @@ def test_a_workbook_that_cannot_be_rewritten_is_read_as_stored_with_a_note(
     source = read_input(str(path))
     assert source.tables[0].frame.get_column("number").to_list() == ["4155552671"]
     assert any("could not be rewritten" in warning for warning in source.warnings)
+
+
+def test_hidden_rows_are_read_and_named_in_a_warning(tmp_path: Path) -> None:
+    """Someone may have hidden them to leave them out; the analyst should know."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    for value in ("Phone", 4155552671, 4155552672, 4155552673):
+        sheet.append([value])
+    sheet.row_dimensions[3].hidden = True
+    book.save(path)
+    source = read_input(str(path))
+    assert source.tables[0].frame.get_column("number").to_list() == [
+        "4155552671",
+        "4155552672",
+        "4155552673",
+    ]
+    assert f"{path}: 1 hidden row(s) (row 3) were read like the others" in " ".join(source.warnings)
