@@ -36,6 +36,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 INPUT_COLUMNS = tuple(INPUT_ALIASES)
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as normalise_header
 
 
 @dataclass
@@ -136,6 +137,8 @@ def read_batch(
                 f"{source.file} has the same content as {earlier}: each of its numbers is "
                 "a DUPLICATE_IN_BATCH of that file's"
             )
+    for source in sources:
+        source.warnings += _extension_columns(source)
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
     for table in tables:
@@ -160,6 +163,26 @@ def read_batch(
     ]
     frame = pl.concat(frames, how="vertical") if frames else _empty_batch(carried)
     return Batch(frame.with_row_index("row_id"), sources, carried)
+
+
+def _extension_columns(source: Source) -> list[str]:
+    """A separate extension column (`Ext`) is carried, not checked: extensions are not
+    ported (HAS_EXTENSION rejects a number written with one). Say so where it is filled."""
+    found = []
+    for table in source.tables:
+        where = f'{table.file}, sheet "{table.sheet}"' if table.sheet else table.file
+        for name in table.frame.columns:
+            if normalise_header(name) not in EXTENSION_HEADERS:
+                continue
+            filled = table.frame.get_column(name).drop_nulls().str.strip_chars()
+            count = filled.filter(filled != "").len()
+            if count:
+                found.append(
+                    f'{where}: column "{name}" holds an extension on {count:,} row(s); '
+                    "extensions are not ported (they stay on the customer's phone system), "
+                    "so only the main numbers were checked"
+                )
+    return found
 
 
 def _refuse_repeats(paths: Sequence[str], shown: Sequence[str | None]) -> None:

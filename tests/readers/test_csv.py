@@ -127,6 +127,13 @@ def test_a_header_with_a_note_does_not_take_a_column_another_header_names(
     assert (row["Number (old)"], row["Carrier (new)"]) == ("4155550000", "Twilio")
 
 
+def test_a_separate_extension_column_is_carried_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.csv", b"Phone Number,Ext.\n4155552671,204\n4155552672,\n")
+    batch = read_batch([path])
+    assert batch.frame.get_column("Ext.").to_list() == ["204", None]
+    assert f'{path}: column "Ext." holds an extension on 1 row(s)' in " ".join(batch.warnings)
+
+
 def test_title_rows_above_the_header_count_in_row_numbers(tmp_path: Path) -> None:
     text = "Acme port list\nprepared 2026-11-01\n\nPhone,Notes\n4155552671,x\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
