@@ -49,8 +49,8 @@ _TYPE_ATTRIBUTE = re.compile(rb"""\st=["'][^"']*["']""")
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
-_SCIENTIFIC_CODE = re.compile(r"^[#0]*(?:\.([0#]*))?E[+-]", re.IGNORECASE)
-_BUILTIN_SCIENTIFIC = {11: 2, 48: 1}  # 0.00E+00 and ##0.0E+0
+_SCIENTIFIC_CODE = re.compile(r"^[#0]*(?:\.[0#]*)?E[+-]", re.IGNORECASE)
+_BUILTIN_SCIENTIFIC = frozenset({11, 48})  # 0.00E+00 and ##0.0E+0
 KEPT_DIGITS = 6  # significant digits Excel writes a large number with in a CSV (4.15555E+09)
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
 _ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^<>]*\bt=)(?P<q>["'])e(?P=q)""")
@@ -165,16 +165,16 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
     if any(errors for _, errors, _ in scanned) or lost:
-        return found, Rewrite(scientific if lost else {})
+        return found, Rewrite(scientific if lost else frozenset())
     return found, None
 
 
 @dataclass(frozen=True)
 class Rewrite:
-    """What cells_as_text changes: error cells, and number cells whose style (index ->
-    decimals shown) is scientific notation that hides lost digits."""
+    """What cells_as_text changes: error cells, and number cells whose style (a cellXfs
+    position) is scientific notation that hides lost digits."""
 
-    scientific: dict[int, int]
+    scientific: frozenset[int]
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -184,27 +184,26 @@ def _member(archive: zipfile.ZipFile, name: str) -> bytes:
         return b""
 
 
-def _scientific_styles(archive: zipfile.ZipFile) -> dict[int, int]:
-    """Cell styles (cellXfs positions) showing numbers in scientific notation, with the
-    decimals they show: what Excel gives a CSV's `4.15555E+09` when it opens it."""
+def _scientific_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """Cell styles (cellXfs positions) showing numbers in scientific notation: what Excel
+    gives a CSV's `4.15555E+09` when it opens it."""
     styles = _member(archive, "xl/styles.xml")
-    formats = dict(_BUILTIN_SCIENTIFIC)
+    formats = set(_BUILTIN_SCIENTIFIC)
     for tag in _NUM_FMT.findall(styles):
         attributes = dict(_ATTRIBUTE.findall(tag))
         code = attributes.get(b"formatCode", b"").decode("utf-8", "replace")
-        shown = _SCIENTIFIC_CODE.search(code)
-        if shown and attributes.get(b"numFmtId", b"").isdigit():
-            formats[int(attributes[b"numFmtId"])] = len(shown[1] or "")
+        if _SCIENTIFIC_CODE.search(code) and attributes.get(b"numFmtId", b"").isdigit():
+            formats.add(int(attributes[b"numFmtId"]))
     block = _CELL_XFS.search(styles)
-    found = {}
+    found = set()
     for position, tag in enumerate(_XF.findall(block[1]) if block else []):
         format_id = dict(_ATTRIBUTE.findall(tag)).get(b"numFmtId", b"0")
         if format_id.isdigit() and int(format_id) in formats:
-            found[position] = formats[int(format_id)]
-    return found
+            found.add(position)
+    return frozenset(found)
 
 
-def _lost_digits(cell: re.Match[bytes], scientific: dict[int, int]) -> bytes | None:
+def _lost_digits(cell: re.Match[bytes], scientific: frozenset[int]) -> bytes | None:
     """The cell as a CSV had it (`4.15555E+09`) if it is a phone-sized number in a
     scientific style with at most 6 significant digits: what Excel stores when it opens a
     CSV's `4.15555E+09` (shown `4.16E+09`); the digits after were lost. None for any other
@@ -258,7 +257,7 @@ def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
     column, it must not pass as "no routing". A number that lost digits must be rejected
     (SPEC 1.1), not ported as 4155550000, someone else's number.
     """
-    scientific = rewrite.scientific if rewrite else {}
+    scientific = rewrite.scientific if rewrite else frozenset()
 
     def as_shown(cell: re.Match[bytes]) -> bytes:
         shown = _lost_digits(cell, scientific)
