@@ -9,9 +9,6 @@ from rules.findings import findings, is_blank, join_list, location, quoted
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
-# Statuses of a blocking request whose numbers are no longer moving.
-OPEN_EXCLUDES = (*COMPLETE_STATUSES, "complete")
-
 
 def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     """Receiving numbers that are not valid phone numbers (or carry an extension)."""
@@ -71,7 +68,9 @@ def routes_to_ported_number(
         return in_this_run
     request = pl.concat_str(pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")"))
     open_requests = port_requests.filter(
-        pl.col("blocking") & ~pl.col("status").is_in(OPEN_EXCLUDES) & pl.col("e164").is_not_null()
+        pl.col("blocking")
+        & ~pl.col("status").is_in(COMPLETE_STATUSES)
+        & pl.col("e164").is_not_null()
     ).select("e164", request=request)
     moving = (
         forwarding.join(open_requests, left_on="receiving_e164", right_on="e164")
