@@ -21,7 +21,7 @@ from portflow.readers.headers import (
     normalise_header,
 )
 from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
-from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate
+from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate, where
 from portflow.readers.text import (
     SNIFF_BYTES,
     decode,
@@ -170,7 +170,7 @@ def _extension_columns(source: Source) -> list[str]:
     ported (HAS_EXTENSION rejects a number written with one). Say so where it is filled."""
     found = []
     for table in source.tables:
-        where = f'{table.file}, sheet "{table.sheet}"' if table.sheet else table.file
+        located = where(table.file, table.sheet)
         for name in table.frame.columns:
             if normalise_header(name) not in EXTENSION_HEADERS:
                 continue
@@ -178,7 +178,7 @@ def _extension_columns(source: Source) -> list[str]:
             count = filled.filter(filled != "").len()
             if count:
                 found.append(
-                    f'{where}: column "{name}" holds an extension on {count:,} row(s); '
+                    f'{located}: column "{name}" holds an extension on {count:,} row(s); '
                     "extensions are not ported (they stay on the customer's phone system), "
                     "so only the main numbers were checked"
                 )
@@ -299,8 +299,7 @@ def _add(source: Source, table: Table) -> None:
     source.tables.append(table)
     source.warnings.extend(table.warnings)
     if table.rows == 0:
-        where = f'{table.file}, sheet "{table.sheet}"' if table.sheet else table.file
-        source.warnings.append(f"{where}: no data rows under the header")
+        source.warnings.append(f"{where(table.file, table.sheet)}: no data rows under the header")
 
 
 def _manual_table(grid: Grid) -> Table:

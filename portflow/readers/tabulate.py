@@ -102,7 +102,9 @@ def tabulate(
     position = find_header(grid, index, wanted=wanted, search_rows=search_rows)
     if position is not None:
         header = grid.frame.row(position)[: len(cells)]
-        names = _names_from_header(list(header), index, warnings, where=_where(grid))
+        names = _names_from_header(
+            list(header), index, warnings, where=where(grid.file, grid.sheet)
+        )
         data = grid.frame.slice(position + 1)
     elif headerless and (assume_headerless or looks_like_phone_number(_first_cell(grid))):
         names = [
@@ -123,8 +125,9 @@ def tabulate(
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
 
 
-def _where(grid: Grid) -> str:
-    return f'{grid.file}, sheet "{grid.sheet}"' if grid.sheet else grid.file
+def where(file: str, sheet: str) -> str:
+    """How messages name a table: the file, and the sheet when it has one."""
+    return f'{file}, sheet "{sheet}"' if sheet else file
 
 
 def _first_cell(grid: Grid) -> object:
