@@ -18,6 +18,7 @@ is a bug (exit 1).
 from __future__ import annotations
 
 import re
+import sqlite3
 
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
@@ -32,6 +33,14 @@ def shown(text: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
     space, and it is cut to `limit` characters."""
     flat = _BREAKS.sub(" ", text).strip()
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def sqlite_busy(error: sqlite3.Error) -> bool:
+    """Whether a SQLite error passes by itself (another connection held a lock past the
+    timeout), so that running again helps; a read-only file, a full disk or a damaged file
+    needs someone to act first."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is None or code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class PortflowError(Exception):

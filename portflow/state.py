@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from portflow.errors import StateBusy, UsageError
+from portflow.errors import StateBusy, UsageError, sqlite_busy
 
 BUSY_TIMEOUT_SECONDS = 60  # how long a run waits for another holding the state
 
@@ -70,7 +70,12 @@ class ReconcileState:
             connection.execute("PRAGMA foreign_keys=ON")
             with connection:
                 yield connection
-        except sqlite3.OperationalError as error:  # locked past the timeout, disk full, ...
+        except sqlite3.OperationalError as error:
+            if not sqlite_busy(error):  # read-only, disk full, ...: running again won't help
+                raise UsageError(
+                    f"reconciliation state {self.path}: {error} while {doing}; fix that, then "
+                    "run the same command again"
+                ) from None
             raise StateBusy(
                 f"reconciliation state {self.path}: {error} while {doing}; run the same "
                 "command again"

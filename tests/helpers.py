@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 
 from portflow.numbers import Normaliser
 from portflow.pipeline import normalise_batch
 from portflow.readers import INPUT_COLUMNS, Batch
 
 NORMALISER = Normaliser(cache_dir=None)
+
+
+@contextmanager
+def unwritable(path: Path) -> Iterator[None]:
+    """`path` cannot be written while inside: mode 0444, or for root (whom modes do not
+    stop) the immutable attribute; skips the test where neither is allowed."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("this machine lets no one make a file unwritable for root (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def batch_of(*rows: dict[str, Any], file: str = "list.csv") -> pl.DataFrame:

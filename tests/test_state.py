@@ -1,4 +1,5 @@
-"""The reconciliation state: a busy store is a one-line 'try again', never a traceback."""
+"""The reconciliation state: a busy store is a one-line 'try again', never a traceback;
+an unwritable one says so, since trying again will not help."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from portflow.errors import EXIT_UNREACHABLE, StateBusy
+from portflow.errors import EXIT_BAD_INPUT, EXIT_UNREACHABLE, StateBusy, UsageError
 from portflow.state import ReconcileState
+from tests.helpers import unwritable
 
 DAY = dt.date(2027, 6, 2)
 
@@ -30,3 +32,15 @@ def test_a_state_held_by_another_run_is_state_busy(
             state.previous("ACC-1", DAY + dt.timedelta(days=1))
     later = state.previous("ACC-1", DAY + dt.timedelta(days=1))
     assert later.run_id == "run-1"  # the refused run changed nothing
+
+
+def test_an_unwritable_state_is_not_called_busy(tmp_path: Path) -> None:
+    state = ReconcileState(tmp_path / "state.db")
+    state.record("ACC-1", "run-1", DAY, [("OVERDUE", "PR-000001", "+14155552671")], ["OVERDUE"])
+    with unwritable(state.path):
+        assert state.previous("ACC-1", DAY + dt.timedelta(days=1)).run_id == "run-1"
+        with pytest.raises(UsageError) as refused:
+            state.record("ACC-1", "run-2", DAY + dt.timedelta(days=1), [], ["OVERDUE"])
+    assert refused.value.exit_code == EXIT_BAD_INPUT
+    assert "readonly database while recording this run's findings" in str(refused.value)
+    assert "fix that, then run the same command again" in str(refused.value)

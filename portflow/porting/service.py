@@ -261,7 +261,14 @@ def create_app(
                 status_code=503,
                 headers={"Retry-After": str(BUSY_RETRY_AFTER)},
             )
-        return JSONResponse({"detail": str(error)}, status_code=error.status or 400)
+        status = error.status or 400
+        if status >= 500:  # the store's own fault (read-only, full): its path stays in the log
+            log.error("answering %d: %s", status, error)
+            return JSONResponse(
+                {"detail": "the porting system cannot use its store; tell its operator"},
+                status_code=status,
+            )
+        return JSONResponse({"detail": str(error)}, status_code=status)
 
     @app.get("/v1/health")
     def health() -> dict[str, str]:

@@ -19,6 +19,7 @@ from portflow.errors import (
     PortingSystemError,
     PortingSystemUnavailable,
     UsageError,
+    sqlite_busy,
 )
 from portflow.porting.models import (
     BLOCKING_STATUSES,
@@ -125,7 +126,14 @@ class SqliteSystem:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
             yield connection
-        except sqlite3.OperationalError as error:  # locked past the timeout, disk full, ...
+        except sqlite3.OperationalError as error:
+            if not sqlite_busy(error):  # read-only, disk full, ...: running again won't help
+                raise PortingSystemError(
+                    f"porting system {self.description}: {error}; fix that, then run the same "
+                    "command again (requests already made are kept)",
+                    status=500,
+                    exit_code=EXIT_BAD_INPUT,
+                ) from None
             raise PortingSystemUnavailable(
                 f"porting system {self.description}: {error}; nothing was lost: run the same "
                 "command again"

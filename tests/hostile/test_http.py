@@ -28,11 +28,12 @@ from fastapi import FastAPI
 from hypothesis import settings
 from pydantic import SecretStr
 
-from portflow.errors import PortingSystemError, PortingSystemUnavailable
+from portflow.errors import EXIT_BAD_INPUT, PortingSystemError, PortingSystemUnavailable
 from portflow.porting import HttpSystem, RetryPolicy, connect
 from portflow.porting.models import RequestDraft, StatusChange
 from portflow.porting.service import MAX_BODY_BYTES, create_app
 from portflow.porting.store import SqliteSystem
+from tests.helpers import unwritable
 from tests.porting.drafts import ACCOUNT_NUMBER, PIN, draft
 from tests.porting.service import TOKEN, Service, free_port, running_service
 
@@ -453,3 +454,23 @@ def test_a_busy_store_is_answered_503_and_the_client_waits_it_out(
         threading.Timer(0.5, other.execute, ("COMMIT",)).start()
         system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
         assert system.submit(request).created  # retried until the store is free
+
+
+def test_an_unwritable_store_is_not_called_busy(tmp_path: Path) -> None:
+    """Run locally, exit 2 with the cause (not 4, 'try again', which cannot help); served,
+    500 without the store's path, so a client gives up after its retries."""
+    db = tmp_path / "ps.db"
+    store = SqliteSystem(db)
+    store.submit(draft("+14155552671"))
+    app = create_app(store, token=SecretStr(TOKEN))
+    with unwritable(db), serving(app) as url:  # type: ignore[arg-type]
+        assert [r.id for r in store.list_requests()] == ["PR-000001"]  # reads still work
+        with pytest.raises(PortingSystemError) as refused:
+            store.submit(draft("+14155552672"))
+        assert not isinstance(refused.value, PortingSystemUnavailable)
+        assert refused.value.exit_code == EXIT_BAD_INPUT
+        assert "readonly database" in str(refused.value)
+        request = draft("+14155552672")
+        answer = submit_raw(Served(url, db), body_of(request), key=request.idempotency_key, **JSON)
+        assert answer.status_code == 500 and "Retry-After" not in answer.headers
+        assert str(db) not in answer.text and "operator" in answer.json()["detail"]
