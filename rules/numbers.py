@@ -18,6 +18,7 @@ _INVALID_DETAIL = {
     ref.NOT_VALID: "is not a valid number for its country code",
     ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
     ref.TWO_NUMBERS: "holds two phone numbers in one cell",
+    ref.WORDS: "has words beside the number (a phone keypad reads letters as digits)",
 }
 _INVALID_FIX = {
     ref.DIGITS_LOST: "Format the number column as Text in the original workbook, type or "
@@ -31,6 +32,8 @@ _INVALID_FIX = {
     ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
     "it and run again.",
     ref.TWO_NUMBERS: "Put each number on its own row (with its own routing).",
+    ref.WORDS: "Leave only the number in its cell; put a note such as 'main' in a column of "
+    "its own.",
 }
 
 

@@ -29,6 +29,7 @@ N11_EXCHANGE = "n11_exchange"  # 211, 311, ... 911 exchanges in geographic area 
 NOT_VALID = "not_valid"  # a number with another country code that is not valid there
 EXCEL_ERROR = "excel_error"  # a workbook's error value (#N/A, #REF!...): a formula failed
 TWO_NUMBERS = "two_numbers"  # `773-348-2204 / 773-348-2205`: two numbers in one cell
+WORDS = "words"  # `415-555-2671 (main)`: a note beside ten digits, its letters read as digits
 
 US_CA = ("US", "CA")
 
@@ -110,6 +111,21 @@ TWO_NUMBERS_RE = re.compile(
 )
 
 
+_LETTER = re.compile(r"[A-Za-z]")
+_NON_DIGITS = re.compile(r"[^0-9]+")
+_TEN_DIGITS = re.compile(r"1?[2-9][0-9]{9}")
+
+
+def _words_beside(text: str) -> bool:
+    """Whether letters beside a North American number's digits made it unreadable:
+    `415-555-2671 (main)`, where phonenumbers reads "main" as keypad digits. (A vanity
+    number such as 1-800-FLOWERS has too few digits without its letters.)"""
+    return (
+        _LETTER.search(text) is not None
+        and _TEN_DIGITS.fullmatch(_NON_DIGITS.sub("", text)) is not None
+    )
+
+
 def normalise_one(raw: str | None) -> Normalised:
     """SPEC 1.1 for one value: parse with default region US, then the US/CA rules."""
     if raw is None:
@@ -126,12 +142,13 @@ def normalise_one(raw: str | None) -> Normalised:
     try:
         number = phonenumbers.parse(text, "US")
     except NumberParseException:
-        return Normalised(INVALID, problem=NOT_A_NUMBER)
+        return Normalised(INVALID, problem=WORDS if _words_beside(text) else NOT_A_NUMBER)
     extension = number.extension or None
     number.extension = None  # e164 and national name the main number
     national_digits = phonenumbers.national_significant_number(number)
     if number.country_code == 1 and len(national_digits) != 10:
-        return Normalised(INVALID, extension=extension, problem=WRONG_LENGTH)
+        problem = WORDS if _words_beside(text) else WRONG_LENGTH
+        return Normalised(INVALID, extension=extension, problem=problem)
     if not phonenumbers.is_valid_number(number):
         problem = INVALID_PREFIX if number.country_code == 1 else NOT_VALID
         return Normalised(INVALID, extension=extension, problem=problem)

@@ -206,6 +206,25 @@ def test_two_numbers_in_one_cell_are_named_as_such(value: str) -> None:
     assert decided.get_column("problem").unique().to_list() == ["two_numbers"]
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["415-555-2671 (main)", "415-555-2671 - Main", "1 415 555 2671 Main Line", "4155552671 cell"],
+)
+def test_words_beside_a_number_are_named_as_such(value: str) -> None:
+    """Not "does not have 10 digits" (phonenumbers reads the letters as keypad digits)."""
+    assert normalise_one(value) == Normalised("invalid", problem="words")
+    decided = Normaliser(cache_dir=None).normalise(pl.Series([value] * 6000), fast=True)
+    assert decided.get_column("problem").unique().to_list() == ["words"]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("1-800-FLOWERS (main)", "wrong_length"), ("415-555-26 main", "wrong_length")],
+)
+def test_words_beside_too_few_digits_are_a_wrong_length(value: str, problem: str) -> None:
+    assert normalise_one(value).problem == problem
+
+
 def test_only_a_short_cell_is_looked_at_for_two_numbers() -> None:
     """The pattern backtracks on a number, thousands of line breaks, then a letter (20,000:
     9 s); two numbers and what joins them fit in 64 characters."""
