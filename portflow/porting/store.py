@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,7 +101,10 @@ class SqliteSystem:
         if not create and not path.is_file():
             raise UsageError(f"no porting system at sqlite:///{path} (no such file)")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Owner only: the store keeps PINs and carrier account numbers (SQLite gives its
+            # -wal and -shm files the same permissions).
+            os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o600))
         except OSError as error:
             raise UsageError(f"porting system sqlite:///{path}: {error.strerror}") from None
         with self._connect() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,16 @@ def test_secrets_are_kept_apart_from_the_request(store: SqliteSystem) -> None:
         assert db.execute("SELECT pin FROM request_secrets").fetchone() == (PIN,)
         paperwork = db.execute("SELECT paperwork FROM port_requests").fetchone()[0]
     assert PIN not in paperwork
+
+
+def test_a_new_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It keeps PINs and carrier account numbers."""
+    store = SqliteSystem(tmp_path / "private" / "ps.db")
+    with closing(sqlite3.connect(store.path)) as reader:  # keeps -wal and -shm in place
+        reader.execute("SELECT 1 FROM port_requests").fetchall()
+        store.submit(draft("+14155552671"))
+        made = sorted(path.name for path in store.path.parent.iterdir())
+        assert made == ["ps.db", "ps.db-shm", "ps.db-wal"]
+        for path in store.path.parent.iterdir():
+            assert path.stat().st_mode & 0o077 == 0, path
+    assert store.path.parent.stat().st_mode & 0o077 == 0
