@@ -17,13 +17,16 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr, ValidationError
 
-from portflow.errors import ManifestError
+from portflow.errors import ManifestError, shown
 from portflow.holidays import is_business_day
 from portflow.porting.models import MAX_CARRIER_CHARS, BillingSecrets
 
 LOA_MAX_AGE_DAYS = 90
 BILL_MAX_AGE_DAYS = 30
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MIN_PIN_CHARS = 4  # carriers' port-out PINs and passcodes have 4 or more
+# What people write where a PIN or account number should be, meaning they do not have it.
+_PLACEHOLDERS = frozenset({"n/a", "na", "none", "null", "tbd", "tba", "unknown", "pending", "?"})
 DEFAULT_MAX_PER_REQUEST = 1000
 REQUIRED_AGREEMENTS = {
     "terms_of_service": "Terms of service",
@@ -112,9 +115,10 @@ class LoadedManifest:
     path: Path
 
     def document(self, name: str | None) -> Path | None:
+        """A document's path: as given when absolute or `~/...`, else beside the manifest."""
         if not name:
             return None
-        candidate = Path(name)
+        candidate = Path(name).expanduser()
         return candidate if candidate.is_absolute() else self.path.parent / candidate
 
     @property
@@ -131,10 +135,26 @@ class LoadedManifest:
         data = self.manifest.model_dump(
             mode="json", exclude={"billing": {"pin", "carrier_account_number"}}
         )
-        bill = self.document((self.manifest.proof_of_ownership or ProofOfOwnership()).bill_file)
-        if bill is not None and bill.is_file():
-            data["bill_sha256"] = hashlib.sha256(bill.read_bytes()).hexdigest()
+        loa = self.manifest.loa or Loa()
+        documents = {
+            "loa_sha256": loa.file if loa.method == "uploaded" else None,
+            "bill_sha256": (self.manifest.proof_of_ownership or ProofOfOwnership()).bill_file,
+        }
+        for key, name in documents.items():
+            digest = _sha256(self.document(name))
+            if digest is not None:
+                data[key] = digest
         return data
+
+
+def _sha256(path: Path | None) -> str | None:
+    """A document's SHA-256 (what the request says was sent), None if it cannot be read."""
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # not there, a folder, a name too long: the checklist says which
+        return None
 
 
 def load_manifest(path: Path) -> LoadedManifest:
@@ -202,10 +222,11 @@ class Readiness:
 
 @dataclass(frozen=True)
 class GroupWindow:
-    """A port group's name and earliest completion (a requested date may not be earlier)."""
+    """A port group's completion window: a requested port date must fall inside it."""
 
     port_group: str
     earliest_completion: dt.date
+    latest_completion: dt.date | None = None
 
     @property
     def country(self) -> str:
@@ -237,7 +258,7 @@ def readiness(
             ("street", "city", "state", "postal_code"),
         ),
         _secret("Carrier account number", billing.carrier_account_number),
-        _secret("PIN", billing.pin),
+        _secret("PIN", billing.pin, min_chars=MIN_PIN_CHARS),
         _fields("Authorised representative", rep, ("name", "title", "email")),
         *_agreements(m.agreements or {}),
         _loa(loaded, run_date),
@@ -252,9 +273,16 @@ def _present(item: str, value: str | None) -> Check:
     return Check(item, bool(value), value if value else "missing")
 
 
-def _secret(item: str, value: SecretStr | None) -> Check:
-    ok = value is not None and bool(value.get_secret_value().strip())
-    return Check(item, ok, "given (not shown)" if ok else "missing")
+def _secret(item: str, value: SecretStr | None, *, min_chars: int = 1) -> Check:
+    """Given, and not a placeholder (`n/a`, `TBD`...); the detail never shows the value."""
+    text = value.get_secret_value().strip() if value is not None else ""
+    if not text:
+        return Check(item, False, "missing")
+    if text.lower() in _PLACEHOLDERS:
+        return Check(item, False, "a placeholder (such as n/a or TBD), not the real one")
+    if len(text) < min_chars:
+        return Check(item, False, f"shorter than {min_chars} characters: ask for the whole one")
+    return Check(item, True, "given (not shown)")
 
 
 def _fields(item: str, model: BaseModel, names: tuple[str, ...]) -> Check:
@@ -312,7 +340,13 @@ def _loa(loaded: LoadedManifest, run_date: dt.date) -> Check:
 def _bill(loaded: LoadedManifest, run_date: dt.date) -> Check:
     item = "Proof of ownership (recent bill)"
     proof = loaded.manifest.proof_of_ownership or ProofOfOwnership()
-    problem = _document_problem(loaded.document(proof.bill_file), "bill file")
+    bill = loaded.document(proof.bill_file)
+    problem = _document_problem(bill, "bill file")
+    loa = loaded.manifest.loa or Loa()
+    if problem is None and loa.method == "uploaded":
+        digest = _sha256(bill)
+        if digest is not None and digest == _sha256(loaded.document(loa.file)):
+            problem = "the bill file is the signed LOA file; the proof is a bill of the lines"
     if problem is None and proof.bill_date is not None:
         problem = _age(proof.bill_date, run_date, BILL_MAX_AGE_DAYS, "bill")
     if problem:
@@ -325,15 +359,21 @@ def _document_problem(path: Path | None, what: str) -> str | None:
     """Why a document cannot be sent: missing, empty, too big, or not a PDF or image."""
     if path is None:
         return f"{what} missing"
-    if not path.is_file():
-        return f"{what} {path.name} not found"
-    size = path.stat().st_size
-    if size == 0:
-        return f"{what} {path.name} is empty"
-    if size > MAX_DOCUMENT_BYTES:
-        return f"{what} {path.name} is {size / 2**20:.0f} MB (limit {MAX_DOCUMENT_BYTES // 2**20})"
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        if path.is_dir():
+            return f"{what} {path} is a folder, not a file"
+        if not path.is_file():
+            return f"{what} {path.name} not found (looked for {path})"
+        size = path.stat().st_size
+        if size == 0:
+            return f"{what} {path.name} is empty"
+        if size > MAX_DOCUMENT_BYTES:
+            limit = MAX_DOCUMENT_BYTES // 2**20
+            return f"{what} {path.name} is {size / 2**20:.0f} MB (limit {limit})"
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:  # a name too long, a folder not readable...
+        return f"{what} {shown(path.name, limit=60)} cannot be read ({error.strerror or error})"
     if not any(head.startswith(magic) for magic in _DOCUMENT_MAGIC):
         return f"{what} {path.name} is not a PDF or an image"
     return None
@@ -349,4 +389,12 @@ def _port_date(requested: dt.date, groups: list[GroupWindow]) -> Check:
     if early:
         names = ", ".join(f"{g.port_group} (earliest {g.earliest_completion})" for g in early)
         return Check(item, False, f"{requested} is before the earliest completion of {names}")
+    late = [g for g in groups if g.latest_completion and requested > g.latest_completion]
+    if late:
+        names = ", ".join(f"{g.port_group} (latest {g.latest_completion})" for g in late)
+        return Check(
+            item,
+            False,
+            f"{requested} is after the latest completion of {names}; submit closer to the date",
+        )
     return Check(item, True, requested.isoformat())

@@ -67,7 +67,7 @@ def test_the_sample_manifest_is_ready(folder: Path) -> None:
             "file: documents/acme-loa-signed.pdf",
             "file: documents/missing.pdf",
             "Letter of Authorisation",
-            "signed LOA file missing.pdf not found",
+            "signed LOA file missing.pdf not found (looked for {folder}/documents/missing.pdf)",
         ),
         (
             "method: uploaded",
@@ -99,15 +99,52 @@ def test_the_sample_manifest_is_ready(folder: Path) -> None:
             "Requested port date",
             "2026-12-09 is before the earliest completion of US-geographic (earliest 2026-12-10)",
         ),
+        (
+            "requested_port_date: 2026-12-14",
+            "requested_port_date: 2027-09-01",
+            "Requested port date",
+            "2027-09-01 is after the latest completion of US-geographic (latest 2026-12-24); "
+            "submit closer to the date",
+        ),
+        (
+            '  pin: "0482"',
+            '  pin: "482"',
+            "PIN",
+            "shorter than 4 characters: ask for the whole one",
+        ),
+        (
+            '  pin: "0482"',
+            '  pin: "N/A"',
+            "PIN",
+            "a placeholder (such as n/a or TBD), not the real one",
+        ),
+        (
+            "file: documents/acme-loa-signed.pdf",
+            "file: documents/acme-verizon-bill-2026-11.pdf",
+            "Proof of ownership (recent bill)",
+            "the bill file is the signed LOA file; the proof is a bill of the lines",
+        ),
+        (
+            "file: documents/acme-loa-signed.pdf",
+            "file: documents",
+            "Letter of Authorisation",
+            "signed LOA file {folder}/documents is a folder, not a file",
+        ),
+        (
+            "file: documents/acme-loa-signed.pdf",
+            "file: " + "signed copy is attached to the email from Dana " * 6,
+            "Letter of Authorisation",
+            "signed LOA file signed copy is attached to the email from Dana signed copy … "
+            "cannot be read (File name too long)",
+        ),
     ],
 )
 def test_each_missing_or_stale_item_is_named(
     folder: Path, old: str, new: str, item: str, detail: str
 ) -> None:
     path = edited(folder, old, new)
-    assert failing(path, groups=(GroupWindow("US-geographic", dt.date(2026, 12, 10)),)) == {
-        item: detail
-    }
+    window = GroupWindow("US-geographic", dt.date(2026, 12, 10), dt.date(2026, 12, 24))
+    assert failing(path, groups=(window,)) == {item: detail.format(folder=folder)}
 
 
 def test_the_bill_must_be_a_pdf_or_an_image(folder: Path) -> None:
@@ -172,3 +209,19 @@ def test_new_years_day_on_a_saturday_is_observed_on_the_friday_before(year: int)
     assert not is_business_day(dt.date(year, 12, 31))
     assert is_business_day(dt.date(year, 12, 31), ["CA"])  # Canada observes the Monday
     assert not is_business_day(dt.date(year + 1, 1, 3), ["CA"])
+
+
+def test_the_request_carries_a_hash_of_each_document_sent(folder: Path) -> None:
+    paperwork = load_manifest(folder / "manifest.yaml").paperwork()
+    assert len(paperwork["loa_sha256"]) == len(paperwork["bill_sha256"]) == 64
+    assert paperwork["loa_sha256"] != paperwork["bill_sha256"]
+
+
+def test_a_document_under_home_is_found_there(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(folder))
+    path = edited(
+        folder, "file: documents/acme-loa-signed.pdf", "file: ~/documents/acme-loa-signed.pdf"
+    )
+    assert failing(path) == {}

@@ -27,11 +27,11 @@ def idempotency_key(account_id: str, port_group: str, numbers: list[str]) -> str
 
 
 def group_windows(configured: pl.DataFrame) -> list[GroupWindow]:
-    """Each port group's earliest completion (for the requested port date check)."""
+    """Each port group's completion window (for the requested port date check)."""
     return [
-        GroupWindow(group, dt.date.fromisoformat(earliest))
-        for group, earliest in configured.group_by("port_group")
-        .agg(pl.col("earliest_completion").min())
+        GroupWindow(group, dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest))
+        for group, earliest, latest in configured.group_by("port_group")
+        .agg(pl.col("earliest_completion").max(), pl.col("latest_completion").min())
         .sort("port_group")
         .iter_rows()
     ]
