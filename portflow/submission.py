@@ -28,8 +28,8 @@ from portflow.pipeline import (
     write_results,
 )
 from portflow.porting import SQLITE_PREFIX, opened
-from portflow.porting.models import RequestDraft, Submitted
-from portflow.porting.plan import group_windows, plan_requests
+from portflow.porting.models import BLOCKING_STATUSES, RequestDraft, Submitted
+from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
 from portflow.reports.staging import held
 from portflow.settings import load_settings
@@ -54,7 +54,8 @@ class SubmitOptions:
 
 @dataclass(frozen=True)
 class Pushed:
-    """What the porting system answered, request by request (in plan order)."""
+    """What the porting system answered, request by request (in plan order, each followed
+    by its follow-up request, if any: see plan.follow_up)."""
 
     answers: tuple[tuple[RequestDraft, Submitted], ...]
     description: str
@@ -136,17 +137,24 @@ def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = T
     """Submit every draft (idempotent: safe to run again after any failure).
 
     A failure half-way raises PushStopped, which carries the answers received before it.
+    Numbers a request was made without because another request held them, and which that
+    request has freed since (cancelled), go in a follow-up request, pushed right after.
     """
     if warn_if_new:
         _warn_if_new(url)
     with opened(url, load_settings()) as system:
         answers: list[tuple[RequestDraft, Submitted]] = []
-        for draft in drafts:
+        queue = list(reversed(drafts))
+        while queue:
+            draft = queue.pop()
             try:
                 answer = system.submit(draft)
             except PortingSystemError as error:
                 raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
             answers.append((draft, answer))
+            extra = follow_up(draft, answer)
+            if extra is not None:
+                queue.append(extra)
             request = answer.request
             log.info(
                 "%s %s: %s (%d numbers, %d already submitted, %d refused)",
@@ -187,23 +195,30 @@ def _report(
     checked: Checked, drafts: list[RequestDraft], pushed: Pushed, ready: Readiness
 ) -> _Report:
     """The checked batch with refusals moved to rejects, and what to write about it."""
+    answered = {draft.idempotency_key for draft, _ in pushed.answers}
     refused = pl.DataFrame(
         [
             (r.e164, r.port_request_id, r.status)
             for _, answer in pushed.answers
             for r in answer.refused
+            if r.status in BLOCKING_STATUSES
         ],
         schema={"e164": pl.String, "port_request_id": pl.String, "status": pl.String},
         orient="row",
     )
     outcome = with_refusals(checked.outcome, refused)
     rows = []
+    stopped = "the push stopped before this request; run the same command again"
     for draft, answer in pushed.answers:
         request = answer.request
         refused_by = {r.e164: r for r in answer.refused}
         earlier = {r.e164: r for r in answer.already}
+        again = follow_up(draft, answer)
         for line in draft.numbers:
-            if line.e164 in refused_by:
+            if line.e164 in freed(answer):  # the follow-up request's rows say where it went
+                if again is None or again.idempotency_key not in answered:
+                    rows.append(("", line.e164, draft.port_group, NOT_SUBMITTED, stopped))
+            elif line.e164 in refused_by:
                 other = refused_by[line.e164]
                 detail = f"already in {other.port_request_id} ({other.status})"
                 rows.append(("", line.e164, draft.port_group, REFUSED, detail))
@@ -215,23 +230,17 @@ def _report(
                         line.e164,
                         draft.port_group,
                         held.status,
-                        "submitted earlier for this account and port group",
+                        "submitted earlier for this account",
                     )
                 )
             elif request is not None:
                 rows.append((request.id, line.e164, draft.port_group, request.status, ""))
-    done = len(pushed.answers)
-    for draft in drafts[done:]:  # the system stopped answering before these
-        rows += [
-            (
-                "",
-                line.e164,
-                draft.port_group,
-                NOT_SUBMITTED,
-                "the push stopped before this request; run the same command again",
-            )
-            for line in draft.numbers
-        ]
+    left = [d for d in drafts if d.idempotency_key not in answered]  # the push stopped
+    rows += [
+        ("", line.e164, draft.port_group, NOT_SUBMITTED, stopped)
+        for draft in left
+        for line in draft.numbers
+    ]
     submitted = pl.DataFrame(
         rows,
         schema={
@@ -258,7 +267,7 @@ def _report(
     ]
     submission = {
         "system": pushed.description,
-        "complete": done == len(drafts),
+        "complete": not submitted.filter(pl.col("status") == NOT_SUBMITTED).height,
         "requests": requests,
         "created": sum(1 for r in requests if r["created"]),
         "existing": sum(1 for r in requests if not r["created"]),
@@ -266,7 +275,7 @@ def _report(
             ~pl.col("status").is_in([REFUSED, NOT_SUBMITTED])
         ).height,
         "numbers_refused": refused.height,
-        "numbers_not_submitted": sum(len(d.numbers) for d in drafts[done:]),
+        "numbers_not_submitted": submitted.filter(pl.col("status") == NOT_SUBMITTED).height,
     }
     extra = {"readiness": ready.as_dict(), "submission": submission}
     return _Report(

@@ -128,8 +128,10 @@ class Submitted(BaseModel):
 
     `request` is the request made (or found under the same key); None when every number
     is already in a request. `already` lists numbers in an earlier request of the same
-    account and port group (this batch, submitted before with other chunks): they are
-    submitted, not refused. `refused` lists numbers in other active or complete requests.
+    account (this batch, submitted before with other chunks or groups): they are
+    submitted, not refused. `refused` lists numbers in other accounts' active or complete
+    requests. Answering a key seen before, both give their holder's status now: a holder
+    no longer in BLOCKING_STATUSES (cancelled since) has freed the number.
     """
 
     created: bool

@@ -14,7 +14,14 @@ import polars as pl
 
 from portflow.errors import InputError
 from portflow.manifest import GroupWindow, LoadedManifest
-from portflow.porting.models import MAX_CARRIER_CHARS, BillingSecrets, NumberLine, RequestDraft
+from portflow.porting.models import (
+    BLOCKING_STATUSES,
+    MAX_CARRIER_CHARS,
+    BillingSecrets,
+    NumberLine,
+    RequestDraft,
+    Submitted,
+)
 
 KEY_VERSION = "v1"
 
@@ -24,6 +31,30 @@ def idempotency_key(account_id: str, port_group: str, numbers: list[str]) -> str
         "\n".join([KEY_VERSION, account_id, port_group, *sorted(numbers)]).encode()
     ).hexdigest()
     return f"pf-{KEY_VERSION}-{digest[:40]}"
+
+
+def freed(answer: Submitted) -> frozenset[str]:
+    """Numbers kept out of a request whose holder has let go of them since (cancelled)."""
+    holders = (*answer.already, *answer.refused)
+    return frozenset(r.e164 for r in holders if r.status not in BLOCKING_STATUSES)
+
+
+def follow_up(draft: RequestDraft, answer: Submitted) -> RequestDraft | None:
+    """The numbers of `draft` that were kept out of it and are free now, as a request of
+    their own: a key answers with one request only, so they need another. Its key comes
+    from the first key and these numbers: a re-run makes the same follow-up, once."""
+    numbers = freed(answer)
+    if not numbers:
+        return None
+    digest = hashlib.sha256(
+        "\n".join([KEY_VERSION, "follow-up", draft.idempotency_key, *sorted(numbers)]).encode()
+    ).hexdigest()
+    return draft.model_copy(
+        update={
+            "idempotency_key": f"pf-{KEY_VERSION}-f-{digest[:40]}",
+            "numbers": tuple(line for line in draft.numbers if line.e164 in numbers),
+        }
+    )
 
 
 def group_windows(configured: pl.DataFrame) -> list[GroupWindow]:

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS request_refusals (
     e164 TEXT NOT NULL,
     other_request_id TEXT NOT NULL,
     other_status TEXT NOT NULL,
-    same_batch INTEGER NOT NULL,  -- 1: the number is in an earlier request of this batch
+    same_batch INTEGER NOT NULL,  -- 1: the number is in an earlier request of this account
     PRIMARY KEY (request_id, e164)
 );
 CREATE TABLE IF NOT EXISTS request_secrets (
@@ -162,8 +162,9 @@ class SqliteSystem:
         """Create the request once; the same key again returns what the first call made.
 
         Numbers already in an active or complete request are kept out: as `already` when
-        that request has the same account and port group (this batch, chunked otherwise
-        before), as `refused` when it is someone else's.
+        that request is the same account's (this batch chunked otherwise before, or an
+        earlier list with these numbers), as `refused` when it is someone else's. The same
+        key again answers with its holders' status now (see _refusals).
         """
         with self._transaction() as db:
             row = db.execute(
@@ -198,7 +199,7 @@ class SqliteSystem:
     def _blocking(
         self, db: sqlite3.Connection, draft: RequestDraft
     ) -> tuple[list[Refusal], list[Refusal]]:
-        """Numbers already in an active or complete request: (same batch, someone else's)."""
+        """Numbers already in an active or complete request: (this account's, someone else's)."""
         numbers = [line.e164 for line in draft.numbers]
         already: list[Refusal] = []
         refused: list[Refusal] = []
@@ -207,7 +208,7 @@ class SqliteSystem:
         for start in range(0, len(numbers), 500):
             chunk = numbers[start : start + 500]
             rows = db.execute(
-                f"SELECT n.e164, r.id, r.status, r.account_id, r.port_group "
+                f"SELECT n.e164, r.id, r.status, r.account_id "
                 f"FROM request_numbers n JOIN port_requests r ON r.id = n.request_id "
                 f"WHERE n.e164 IN ({','.join('?' * len(chunk))}) "
                 f"AND r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.seq",
@@ -218,11 +219,7 @@ class SqliteSystem:
                     continue
                 seen.add(row["e164"])
                 holder = Refusal(e164=row["e164"], port_request_id=row["id"], status=row["status"])
-                same = (row["account_id"], row["port_group"]) == (
-                    draft.account_id,
-                    draft.port_group,
-                )
-                (already if same else refused).append(holder)
+                (already if row["account_id"] == draft.account_id else refused).append(holder)
         return already, refused
 
     def _insert(
@@ -367,9 +364,12 @@ class SqliteSystem:
 
     @staticmethod
     def _refusals(db: sqlite3.Connection, request_id: str) -> tuple[list[Refusal], list[Refusal]]:
+        """The numbers kept out of a request, with their holders' status now: a holder
+        cancelled since has freed its numbers, and the client submits them again."""
         rows = db.execute(
-            "SELECT e164, other_request_id, other_status, same_batch FROM request_refusals "
-            "WHERE request_id = ? ORDER BY e164",
+            "SELECT f.e164, f.other_request_id, COALESCE(r.status, f.other_status), f.same_batch "
+            "FROM request_refusals f LEFT JOIN port_requests r ON r.id = f.other_request_id "
+            "WHERE f.request_id = ? ORDER BY f.e164",
             (request_id,),
         ).fetchall()
         held = [(bool(r[3]), Refusal(e164=r[0], port_request_id=r[1], status=r[2])) for r in rows]

@@ -199,10 +199,7 @@ def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
     assert again["submission"]["numbers_submitted"] == again["accepted"]
     rows = submitted(tmp_path / "b")
     assert set(rows.get_column("status")) == {"submitted"}  # nothing refused, nothing left
-    assert (
-        rows.filter(pl.col("detail") == "submitted earlier for this account and port group").height
-        > 0
-    )
+    assert rows.filter(pl.col("detail") == "submitted earlier for this account").height > 0
 
 
 def another_account_requests(service: Service, folder: Path) -> None:
@@ -237,6 +234,59 @@ def test_numbers_already_in_a_request_come_back_as_in_other_port(
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["submission"]["numbers_refused"] == 2
     assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
+
+
+def test_numbers_freed_by_a_cancelled_request_go_in_a_follow_up_request(
+    service: Service, tmp_path: Path
+) -> None:
+    """Refused while another account's PR-000001 held them; after it is cancelled, the same
+    submission (whose requests exist: their keys answer as before) sends them, once."""
+    another_account_requests(service, tmp_path)  # PR-000001: +13127824400, 01
+    held = ["+13127824400", "+13127824401"]
+    assert portflow(*submit_args(service.url, tmp_path / "out"), env=ENV).code == 0
+    made = requests_in_system(service.db)
+    cancel = ("system", "set-status", "PR-000001", "cancelled", "--system", service.url)
+    assert portflow(*cancel, env=ENV).code == 0
+    for run in ("again", "once-more"):
+        result = portflow(*submit_args(service.url, tmp_path / run), env=ENV)
+        assert result.code == 0, result.stderr
+        assert requests_in_system(service.db) == made + 1  # the follow-up, made once
+        rows = submitted(tmp_path / run).filter(pl.col("e164").is_in(held))
+        assert rows.height == 2 and set(rows.get_column("status")) == {"submitted"}
+        (follow_up,) = set(rows.get_column("port_request_id"))
+        assert follow_up == f"PR-{made + 1:06d}"
+        rejects = pl.read_csv(tmp_path / run / "rejects.csv", infer_schema=False)
+        refused = rejects.filter(
+            pl.col("e164").is_in(held), pl.col("reason_code") == "IN_OTHER_PORT"
+        )
+        assert refused.height == 0
+        summary = json.loads((tmp_path / run / "summary.json").read_text())
+        assert summary["submission"]["numbers_refused"] == 0
+        assert summary["submission"]["numbers_submitted"] == summary["accepted"]
+    assert sorted(numbers_in_system(service.db)).count("+13127824400") == 2  # 1 cancelled
+
+
+def test_a_number_of_this_account_freed_since_goes_in_a_follow_up_request(
+    service: Service, tmp_path: Path
+) -> None:
+    """PR-000001 (this account) held one number when the list was sent; cancelled since, a
+    re-run must not report the number as submitted in it."""
+    one = tmp_path / "one.csv"
+    one.write_text("Phone Number,Routing ID\n(312) 782-4401,RT-1002\n")
+    first = portflow(*submit_args(service.url, tmp_path / "one", inputs=(str(one),)), env=ENV)
+    assert first.code == 0, first.stderr
+    assert portflow(*submit_args(service.url, tmp_path / "all"), env=ENV).code == 0
+    before = submitted(tmp_path / "all").filter(pl.col("e164") == "+13127824401")
+    assert before.select("port_request_id", "detail").row(0) == (
+        "PR-000001",
+        "submitted earlier for this account",
+    )
+    made = requests_in_system(service.db)
+    cancel = ("system", "set-status", "PR-000001", "cancelled", "--system", service.url)
+    assert portflow(*cancel, env=ENV).code == 0
+    assert portflow(*submit_args(service.url, tmp_path / "again"), env=ENV).code == 0
+    after = submitted(tmp_path / "again").filter(pl.col("e164") == "+13127824401")
+    assert after.select("port_request_id", "status").rows() == [(f"PR-{made + 1:06d}", "submitted")]
 
 
 def test_check_asks_the_porting_system_given_by_option_or_environment(

@@ -159,3 +159,23 @@ def test_a_new_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
         for path in store.path.parent.iterdir():
             assert path.stat().st_mode & 0o077 == 0, path
     assert store.path.parent.stat().st_mode & 0o077 == 0
+
+
+def test_this_accounts_numbers_in_another_port_group_are_already_submitted(
+    store: SqliteSystem,
+) -> None:
+    """The same list with a losing-carrier column added: other groups, the same account."""
+    store.submit(draft("+14155552671", "+14155552672"))
+    again = store.submit(draft("+14155552671", "+14155552673", group="US-geographic-verizon"))
+    assert [(r.e164, r.port_request_id) for r in again.already] == [("+14155552671", "PR-000001")]
+    assert again.refused == []
+
+
+def test_a_key_sent_again_answers_with_its_holders_status_now(store: SqliteSystem) -> None:
+    store.submit(draft("+14155552671", account="ACC-OTHER"))  # PR-000001 holds it
+    first = store.submit(draft("+14155552671", "+14155552672"))
+    assert [(r.port_request_id, r.status) for r in first.refused] == [("PR-000001", "submitted")]
+    store.set_status("PR-000001", StatusChange(status="cancelled"))
+    again = store.submit(draft("+14155552671", "+14155552672"))
+    assert not again.created
+    assert [(r.port_request_id, r.status) for r in again.refused] == [("PR-000001", "cancelled")]
