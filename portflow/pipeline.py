@@ -34,6 +34,7 @@ from portflow.reports import (
 from portflow.settings import load_settings
 from portflow.summary import build_summary, new_run_id
 from rules.judge import judge
+from rules.keys import KEY
 from rules.outcome import Outcome, decide
 from rules.service import service_kinds
 from schemas.batch import NormalisedBatch
@@ -63,6 +64,7 @@ INTERNAL_COLUMNS = (
     "routing_name",
     "port_group",
     "warnings",
+    KEY,
 )
 RESERVED = {
     name.casefold()

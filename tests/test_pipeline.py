@@ -136,3 +136,26 @@ def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
                 assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["inputs"][0]["sheet"] == "@evil"  # JSON is data, not a spreadsheet
+
+
+def test_input_columns_named_like_portflows_own_are_carried(tmp_path: Path) -> None:
+    """`e164_key` is the rules' join key: a customer's column of that name crashed them."""
+    accounts = write_accounts(
+        tmp_path / "accounts",
+        {**ACCOUNTS, "port_requests": "port_request_id,number,status\nPR-1,4155550001,foc\n"},
+    )
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone,e164_key,row_id\n4155552673,abc,7\n4155550001,def,8\n")
+    result = run_check(
+        CheckOptions(
+            inputs=(str(listing),),
+            accounts=accounts,
+            out=tmp_path / "out",
+            run_date=dt.date(2026, 11, 26),
+        )
+    )
+    configured = result.outcome.configured
+    assert configured.select("e164", "e164_key (input)", "row_id (input)").rows() == [
+        ("+14155552673", "abc", "7")
+    ]
+    assert result.outcome.rejected.get_column("reason_code").to_list() == ["IN_OTHER_PORT"]
