@@ -51,10 +51,9 @@ def decide(
     rejected = rejected.hstack(verdicts.drop("row_id"))
     passed = batch.filter(~is_rejected)
     passed = passed.with_columns(_derived(passed, routing, run_date=run_date))
-    international = rejected.filter(
-        pl.col("all_reasons").str.contains(Reason.NOT_US_CA.name)
-        & ~pl.col("all_reasons").str.contains(Reason.DUPLICATE_IN_BATCH.name)
-    )
+    # Like fax numbers, only those that pass every other rule: not one already tracked, in
+    # another port request, a receiving number, with an extension or a repeat.
+    international = rejected.filter(pl.col("all_reasons") == Reason.NOT_US_CA.name)
     return Outcome(
         rejected=rejected,
         configured=passed.filter(pl.col("service_kind") == VOICE),

@@ -157,6 +157,24 @@ def test_international_rows_go_to_the_ticket_once() -> None:
     assert outcome.rejected.height == 2
 
 
+def test_international_rows_failing_another_rule_stay_off_the_ticket() -> None:
+    """Carrier relations would port them: one already tracked, one with an extension."""
+    batch = batch_of(
+        {"number": "+44 20 7946 0958"},
+        {"number": "+44 20 7946 0959 x12"},
+        {"number": "+61 2 5550 4477"},
+    )
+    tracking = {"id": "TN-2", "name": "Sydney", "number": "+61255504477", "receiving_number": ""}
+    tables = {**TABLES, "tracking_numbers": table_of(tracking)}
+    outcome = decide(batch, judge(batch, tables), routing=None, run_date=dt.date(2026, 11, 26))
+    assert outcome.international.get_column("e164").to_list() == ["+442079460958"]
+    assert sorted(outcome.rejected.get_column("all_reasons")) == [
+        "NOT_US_CA",
+        "NOT_US_CA;ALREADY_TRACKING",
+        "NOT_US_CA;HAS_EXTENSION",
+    ]
+
+
 def test_port_groups_split_by_losing_carrier_in_plain_ascii() -> None:
     batch = batch_of(
         {"number": "5148423300", "losing_carrier": " Vidéotron "},
