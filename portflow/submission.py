@@ -28,12 +28,13 @@ from portflow.pipeline import (
     write_results,
 )
 from portflow.porting import SQLITE_PREFIX, opened
-from portflow.porting.models import BLOCKING_STATUSES, RequestDraft, Submitted
+from portflow.porting.models import BLOCKING_STATUSES, BillingSecrets, RequestDraft, Submitted
 from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
+from portflow.readers import MASK
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
 from portflow.reports.staging import held
 from portflow.settings import load_settings
-from rules.outcome import with_refusals
+from rules.outcome import Outcome, with_refusals
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def run_submit(
     """Check, then submit each port group; `push_step` runs the push (it alone may retry)."""
     checked = check_inputs(options.check, step=step)
     loaded = step("read the manifest", load_manifest, options.manifest)
+    if loaded.secrets is not None:
+        checked.outcome = _masked(checked.outcome, checked.batch.carried, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
         # The tickets' account ID: --account-id, else the manifest's, else the export's.
         checked.options = dataclasses.replace(
@@ -173,6 +176,46 @@ class _Report:
     checked: Checked  # refused numbers moved to rejects (IN_OTHER_PORT)
     extra: dict[str, Any]  # readiness and submission, for summary.json
     submitted: pl.DataFrame  # submitted.csv
+
+
+def _masked(outcome: Outcome, carried: list[str], secrets: BillingSecrets) -> Outcome:
+    """The outcome with every carried cell that holds the manifest's PIN or carrier account
+    number (spaces, dashes and case aside; alone or in a note) masked, whatever its column's
+    header says."""
+    values = [_compact(value) for value in secrets.revealed().values()]
+    values = [value for value in values if value]
+    if not carried or not values:
+        return outcome
+
+    def mask(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.when(
+                pl.any_horizontal(
+                    pl.col(name)
+                    .str.replace_all(r"[^0-9A-Za-z]", "")
+                    .str.to_lowercase()
+                    .str.contains(value, literal=True)
+                    for value in values
+                )
+            )
+            .then(pl.lit(MASK))
+            .otherwise(pl.col(name))
+            .alias(name)
+            for name in carried
+            if name in frame.columns
+        )
+
+    return dataclasses.replace(
+        outcome,
+        rejected=mask(outcome.rejected),
+        configured=mask(outcome.configured),
+        fax=mask(outcome.fax),
+        international=mask(outcome.international),
+    )
+
+
+def _compact(value: str) -> str:
+    return "".join(character for character in value if character.isalnum()).lower()
 
 
 def _warn_if_new(url: str) -> None:

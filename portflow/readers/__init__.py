@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,15 @@ CSV_SUFFIXES = {".csv", ".tsv"}
 INPUT_COLUMNS = tuple(INPUT_ALIASES)
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as normalise_header
+# Headers of secrets (as normalise_header makes them, a note in brackets dropped): a port-out
+# PIN, a passcode, a carrier account number. Their cells never reach an output.
+_SECRET_HEADER = re.compile(
+    r"(?:pin|pin#|pinno|pincode|pinnumber|passcode|password|passwd|securitycode|accesscode"
+    r"|accountnumber|accountno|accountnum|account#|acct|acct#|acctno|acctnum|acctnumber)$"
+    r"|^ban$"
+)
+_NOTE = re.compile(r"\([^()]*\)")
+MASK = "***"
 
 
 @dataclass
@@ -139,6 +150,7 @@ def read_batch(
             )
     for source in sources:
         source.warnings += _extension_columns(source)
+        source.warnings += _mask_secret_columns(source)
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
     for table in tables:
@@ -182,6 +194,39 @@ def _extension_columns(source: Source) -> list[str]:
                     "extensions are not ported (they stay on the customer's phone system), "
                     "so only the main numbers were checked"
                 )
+    return found
+
+
+def _mask_secret_columns(source: Source) -> list[str]:
+    """A column of PINs, passcodes or carrier account numbers that the customer put in the
+    list is carried with its cells masked: secrets go to no report, log or message."""
+    found = []
+    for position, table in enumerate(source.tables):
+        secret = [
+            name
+            for name in table.frame.columns
+            if name not in INPUT_COLUMNS
+            and name != ROW
+            and _SECRET_HEADER.search(normalise_header(_NOTE.sub("", name)))
+        ]
+        if not secret:
+            continue
+        source.tables[position] = dataclasses.replace(
+            table,
+            frame=table.frame.with_columns(
+                pl.when(pl.col(name).str.strip_chars() != "")
+                .then(pl.lit(MASK))
+                .otherwise(pl.col(name))
+                .alias(name)
+                for name in secret
+            ),
+        )
+        names = ", ".join(f'"{name}"' for name in secret)
+        found.append(
+            f"{where(table.file, table.sheet)}: column(s) {names} hold PINs, passcodes or "
+            f"account numbers by their header; they are carried as {MASK}, and should not "
+            "be sent in a list at all (the manifest carries them to the porting system)"
+        )
     return found
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import polars as pl
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.cli import INPUTS, SAMPLES, portflow, start_portflow, submit_args
 from tests.porting.service import TOKEN, Service, free_port, running_service
@@ -560,3 +561,36 @@ def test_the_service_never_echoes_secrets_in_its_errors(service: Service) -> Non
     assert answer.status_code == 422
     assert PIN not in answer.text and ACCOUNT_NUMBER not in answer.text
     assert "account_id" in answer.text
+
+
+def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_path: Path) -> None:
+    """A PIN column (masked by its header), and the manifest's account number written
+    otherwise in a notes column (masked by its value)."""
+    listing = tmp_path / "with-secrets.csv"
+    listing.write_text(
+        "Phone Number,Routing ID,Port-Out PIN,Notes\n"
+        "(312) 782-4450,RT-1001,7731,acct 831 204 5567 0001\n"
+        "(312) 782-4451,RT-1001,,fine\n"
+        "(312) 782-4452 x5,RT-1001,7731,0482\n"
+    )
+    out = tmp_path / "out"
+    args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
+    result = portflow(*args, env=ENV)
+    assert result.code == 0, result.stderr
+    for path in out.rglob("*"):
+        if path.suffix in {".csv", ".md", ".json"}:
+            text = path.read_text(encoding="utf-8-sig")
+        elif path.suffix == ".xlsx":
+            text = str(
+                [list(row) for s in load_workbook(path) for row in s.iter_rows(values_only=True)]
+            )
+        else:
+            continue
+        for secret in ("7731", "0482", "5567", "5567-0001"):
+            assert secret not in text, (path.name, secret)
+    configured = pl.read_csv(out / "configured_numbers.csv", infer_schema=False)
+    assert configured.select("Port-Out PIN", "Notes").rows() == [("***", "***"), (None, "fine")]
+    rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+    assert rejects.select("Port-Out PIN", "Notes").rows() == [("***", "***")]
+    summary = json.loads((out / "summary.json").read_text())
+    assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
