@@ -19,6 +19,7 @@ from portflow.cli.common import (
 )
 from portflow.errors import UsageError
 from portflow.pipeline import CheckOptions, run_check
+from portflow.porting import check_system_url
 from portflow.settings import Settings, use_prefect_defaults
 from portflow.submission import SubmitOptions, run_submit
 
@@ -186,6 +187,9 @@ def _run(
     max_per_request: int | None = None,
 ) -> None:
     started = time.perf_counter()
+    for url in (system, submit_to):
+        if url is not None:
+            check_system_url(url)  # before a flow run records it
     with stdin_spooled(inputs, max_bytes=settings.limits.max_file_bytes) as stdin_path:
         check = CheckOptions(
             inputs=inputs,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from portflow.cli.common import parse_date, progress, stdout, system_option
+from portflow.porting import check_system_url
 from portflow.reconcile import ReconcileOptions, run_reconcile
 from portflow.settings import Settings, use_prefect_defaults
 
@@ -55,6 +56,7 @@ def reconcile(
     quiet: bool,
 ) -> None:
     """Reconcile the porting system's requests with the account's exports."""
+    check_system_url(system or settings.system_url)  # before a flow run records it
     options = ReconcileOptions(
         accounts=Path(accounts),
         out=Path(out),

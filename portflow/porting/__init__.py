@@ -11,7 +11,7 @@ import polars as pl
 from pydantic import SecretStr
 
 from portflow.errors import UsageError
-from portflow.porting.http import HttpSystem, RetryPolicy, redact
+from portflow.porting.http import HttpSystem, RetryPolicy, check_url, redact
 from portflow.porting.models import (
     BLOCKING_STATUSES,
     PortRequest,
@@ -66,14 +66,22 @@ def connect(
     create: bool = True,
 ) -> PortingSystem:
     """`sqlite:///PATH` (embedded; made if `create`) or `http(s)://...` (with a bearer token)."""
+    check_system_url(url)
     if url.startswith(SQLITE_PREFIX):
         return SqliteSystem(Path(url[len(SQLITE_PREFIX) :]), create=create)
+    if token is None or not token.get_secret_value():
+        raise UsageError(f"porting system {redact(url)} needs a token: set PORTFLOW_SYSTEM_TOKEN")
+    return HttpSystem(url, token=token, retry=retry, timeout=timeout)
+
+
+def check_system_url(url: str) -> None:
+    """Refuse a porting-system URL that cannot work (or holds a secret) before anything
+    runs: a Prefect flow run records its parameters, the URL among them."""
+    if url.startswith(SQLITE_PREFIX):
+        return
     if url.startswith(("http://", "https://")):
-        if token is None or not token.get_secret_value():
-            raise UsageError(
-                f"porting system {redact(url)} needs a token: set PORTFLOW_SYSTEM_TOKEN"
-            )
-        return HttpSystem(url, token=token, retry=retry, timeout=timeout)
+        check_url(url)
+        return
     raise UsageError(f"--system {redact(url)!r}: use sqlite:///PATH or an http(s):// URL")
 
 
@@ -98,6 +106,7 @@ __all__ = [
     "PortingSystem",
     "RetryPolicy",
     "SqliteSystem",
+    "check_system_url",
     "connect",
     "opened",
     "requests_frame",

@@ -72,6 +72,11 @@ def check_url(url: str) -> None:
         raise UsageError(f"--system {redact(url)}: not an http(s)://host URL")
     if parts.username or parts.password:
         raise UsageError("--system: put the credentials in PORTFLOW_SYSTEM_TOKEN, not in the URL")
+    if parts.query or parts.fragment:  # `?api_key=...`: a secret, and no API path either
+        raise UsageError(
+            f"--system {redact(url)}: leave out the ?... part; a token goes in "
+            "PORTFLOW_SYSTEM_TOKEN, not in the URL"
+        )
     del port
 
 

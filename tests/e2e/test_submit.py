@@ -517,12 +517,31 @@ def test_set_status_moves_a_request_and_refuses_what_cannot_be(
             "put the credentials in PORTFLOW_SYSTEM_TOKEN",
         ),
         (["requests", "--system", "sqlite:////nonexistent/ps.db"], "no porting system at"),
+        (
+            ["requests", "--system", "http://127.0.0.1:1/?api_key=s3cr3t"],
+            "leave out the ?... part; a token goes in PORTFLOW_SYSTEM_TOKEN",
+        ),
     ],
 )
 def test_a_bad_system_url_is_one_line(args: list[str], message: str) -> None:
     result = portflow(*args, env=ENV)
     assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr and "pw" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bob:PASSWDSECRET@127.0.0.1:1", "http://127.0.0.1:1/?api_key=PASSWDSECRET"]
+)
+def test_a_secret_in_the_system_url_is_refused_before_a_flow_run_records_it(
+    tmp_path: Path, url: str
+) -> None:
+    home = tmp_path / "prefect-home"
+    env = {**ENV, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
+    result = portflow(*submit_args(url, tmp_path / "out"), "--prefect", env=env)
+    assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "PASSWDSECRET" not in result.stderr + result.stdout
+    recorded = [p for p in home.rglob("*") if p.is_file() and b"PASSWDSECRET" in p.read_bytes()]
+    assert recorded == [] and not (tmp_path / "out").exists()
 
 
 def test_a_system_that_answers_html_is_exit_2(tmp_path: Path) -> None:
