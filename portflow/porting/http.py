@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -236,11 +237,17 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def blotted(text: str, secrets: tuple[str, ...]) -> str:
-    """`text` with every secret (and its URL-encoded form) replaced by `***`."""
+    """`text` with every secret replaced by `***`: as sent, URL-encoded, and its letters and
+    digits in any case with anything else between them (`83120455670001`, `831 204 5567
+    0001` and `831–204–5567–0001` for `831-204-5567-0001`: a server may quote it reformatted)."""
     for secret in secrets:
         if len(secret) >= MIN_SECRET_LENGTH:
             for form in {secret, quote(secret, safe="")}:
                 text = text.replace(form, "***")
+        core = [character for character in secret if character.isalnum()]
+        if len(core) >= MIN_SECRET_LENGTH:
+            spaced = "[^0-9a-z]*".join(re.escape(character) for character in core)
+            text = re.sub(spaced, "***", text, flags=re.IGNORECASE)
     return text
 
 

@@ -434,6 +434,42 @@ def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secret
         assert secret not in message
 
 
+def test_a_system_that_quotes_secrets_reformatted_cannot_make_the_client_repeat_them() -> None:
+    """It quotes the account number without its dashes, or with en dashes, the PIN upper-cased."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        secrets = json.loads(body)["billing_secrets"]
+        account, pin = secrets["carrier_account_number"], secrets["pin"]
+        detail = (
+            f"account {account.replace('-', '')} or {account.replace('-', chr(0x2013))} "
+            f"or {account.replace('-', ' ')} with pin {pin.upper()!r} rejected"
+        )
+        answer = json.dumps({"detail": detail}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer})
+
+    with serving(app) as url:  # type: ignore[arg-type]
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST)
+        with pytest.raises(PortingSystemError) as refused:
+            system.submit(draft("+14155552671"))
+    message = str(refused.value)
+    assert message.endswith("account *** or *** or *** with pin '***' rejected"), message
+    digits = "".join(c for c in ACCOUNT_NUMBER if c.isdigit())
+    assert digits not in message.replace(" ", "").replace("\u2013", "")
+
+
 def test_a_busy_store_is_answered_503_and_the_client_waits_it_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
