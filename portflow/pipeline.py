@@ -27,6 +27,7 @@ from portflow.readers.tabulate import numbered
 from portflow.reports import (
     CONFIGURED_XLSX,
     DEFAULT_XLSX_LIMIT,
+    SUBMITTED_CSV,
     Reports,
     planned_outputs,
     write_check_outputs,
@@ -163,12 +164,12 @@ def write_results(
     step: Step = run_directly,
     extra: Mapping[str, Any] | None = None,
     submitted: pl.DataFrame | None = None,
-    submission: bool = False,
 ) -> CheckResult:
     """The outputs of SPEC 3 (and `submitted.csv` with a submission), written atomically.
 
-    `submission`: a submit run; an old submitted.csv goes even when this run submitted nothing.
-    """
+    A run that submitted nothing leaves an earlier submitted.csv in place: the requests it
+    lists exist, and it may be the only list of which number went in which (the summary
+    says it is an earlier run's)."""
     batch = checked.batch
     reports = Reports.from_outcome(
         checked.outcome, optional=optional_columns(batch), carried=batch.carried
@@ -184,7 +185,6 @@ def write_results(
         checked.options.out,
         account_id=account_id(checked.options, checked.accounts),
         submitted=submitted,
-        submission=submission or submitted is not None,
     )
     return CheckResult(summary, checked.outcome, written)
 
@@ -279,6 +279,11 @@ def summarise(
         warnings.append(
             f"{unrouted} accepted number(s) have no routing ID and will be "
             "configured without routing"
+        )
+    if not submitted and (options.out / SUBMITTED_CSV).is_file():
+        warnings.append(
+            f"{SUBMITTED_CSV} is an earlier submit run's (this run submitted nothing); the "
+            "requests it lists are in the porting system"
         )
     if CONFIGURED_XLSX not in outputs:
         warnings.append(

@@ -106,7 +106,8 @@ def run_submit(
             else "not submitted: no number passed the check, so there is nothing to submit"
         )
     if problem:
-        write_results(checked, step=step, extra={"readiness": ready.as_dict()}, submission=True)
+        # An earlier run's submitted.csv stays: the requests it lists exist (summary: warned).
+        write_results(checked, step=step, extra={"readiness": ready.as_dict()})
         raise SubmissionRefused(problem, checklist=tuple(ready.lines()))
     assert loaded.secrets is not None  # readiness checked both
     drafts = step(

@@ -111,15 +111,14 @@ def write_check_outputs(
     *,
     account_id: str | None,
     submitted: pl.DataFrame | None = None,
-    submission: bool = False,
 ) -> list[str]:
     """Write every planned output to `out` atomically; returns the names written.
 
-    A check leaves a previous submission's submitted.csv alone; a submit run replaces it
-    (or removes it, when it submitted nothing).
+    A run that submitted nothing leaves a previous submission's submitted.csv alone; one
+    that submitted replaces it.
     """
     planned = set(summary["outputs"])
-    known = (*CHECK_OUTPUTS, SUBMITTED_CSV) if submission else CHECK_OUTPUTS
+    known = (*CHECK_OUTPUTS, SUBMITTED_CSV) if submitted is not None else CHECK_OUTPUTS
     with (
         StagedOutputs(out, summary["run_id"], known=known) as stage,
         ThreadPoolExecutor(max_workers=1) as background,

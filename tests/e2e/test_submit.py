@@ -370,7 +370,8 @@ def test_not_ready_is_exit_3_with_the_checklist(service: Service, tmp_path: Path
     )
     out = tmp_path / "out"
     out.mkdir()
-    (out / "submitted.csv").write_text("from an earlier submission: goes, nothing is submitted")
+    earlier = "port_request_id,e164\nPR-000007,+13127824400\n"  # the only local list of it
+    (out / "submitted.csv").write_text(earlier)
     result = portflow(*submit_args(service.url, out, manifest=manifest), env=ENV)
     assert result.code == 3
     assert "  [ ] PIN: missing" in result.stderr.splitlines()
@@ -381,7 +382,10 @@ def test_not_ready_is_exit_3_with_the_checklist(service: Service, tmp_path: Path
     assert "  [x] Carrier account number: given (not shown)" in result.stderr.splitlines()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["readiness"]["ready"] is False and "submission" not in summary
-    assert not (out / "submitted.csv").exists() and requests_in_system(service.db) == 0
+    assert (out / "submitted.csv").read_text() == earlier and requests_in_system(service.db) == 0
+    assert "submitted.csv is an earlier submit run's (this run submitted nothing)" in str(
+        summary["warnings"]
+    )
 
 
 def test_nothing_to_submit_is_exit_3(service: Service, tmp_path: Path) -> None:
