@@ -8,9 +8,30 @@ from rules.findings import findings, location
 from rules.keys import KEY, with_key
 from rules.reasons import Reason
 
+# Reasons that are the row's (its cells), not its number's: a later row of the same number
+# may not share them. (Number reasons, such as ALREADY_TRACKING, every occurrence shares.)
+ROW_REASONS = frozenset(
+    reason.name
+    for reason in (
+        Reason.HAS_EXTENSION,
+        Reason.UNKNOWN_SERVICE,
+        Reason.INVALID_RECEIVING_NUMBER,
+        Reason.ROUTING_NAME_NOT_ID,
+        Reason.UNKNOWN_ROUTING_ID,
+    )
+)
+FIRST_REJECTED_FIX = (
+    "Its first occurrence is rejected for a cell of its own: correct that row and delete "
+    "this one, or delete that row and keep this one."
+)
 
-def duplicate_in_batch(batch: pl.DataFrame) -> pl.DataFrame:
-    """Every occurrence after the first of the same E.164 number."""
+
+def duplicate_in_batch(batch: pl.DataFrame, flawed: pl.Series | None = None) -> pl.DataFrame:
+    """Every occurrence after the first of the same E.164 number.
+
+    `flawed`: the row_ids rejected for a ROW_REASONS reason. When the first occurrence is
+    one, "delete this row" would leave the number unported: the fix says to delete either.
+    """
     numbered = (
         with_key(batch)
         .select("row_id", "e164", KEY, "source_file", "source_sheet", "source_row")
@@ -21,7 +42,12 @@ def duplicate_in_batch(batch: pl.DataFrame) -> pl.DataFrame:
     later = numbered.filter(~pl.col("first"))
     # Where each repeated number first appears; only those rows need their location spelt out.
     first = numbered.filter(pl.col("first")).join(later, on=KEY, how="semi")
-    later = later.join(first.select(KEY, first_location=location()), on=KEY, maintain_order="left")
+    first = first.select(
+        KEY,
+        first_location=location(),
+        first_flawed=pl.col("row_id").is_in(flawed.implode()) if flawed is not None else False,
+    )
+    later = later.join(first, on=KEY, maintain_order="left")
     return findings(
         later,
         Reason.DUPLICATE_IN_BATCH,
@@ -29,4 +55,5 @@ def duplicate_in_batch(batch: pl.DataFrame) -> pl.DataFrame:
             pl.col("e164"), pl.lit(" first appears at "), pl.col("first_location")
         ),
         related=pl.col("first_location"),
+        fix=pl.when(pl.col("first_flawed")).then(pl.lit(FIRST_REJECTED_FIX)),
     )

@@ -47,7 +47,6 @@ def rules_for(tables: Tables) -> list[Rule]:
         numbers.not_us_ca,
         numbers.has_extension,
         service.unknown_service,
-        duplicates.duplicate_in_batch,
         receiving.invalid_receiving_number,
     ]
     if port_requests is not None:
@@ -69,14 +68,17 @@ def rules_for(tables: Tables) -> list[Rule]:
 def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     """One verdict per rejected row: the first reason by precedence and all of them.
 
-    ROUTES_TO_PORTED_NUMBER needs to know which numbers this run ports: those of the rows
-    that pass every other rule. So it runs second, on their verdicts.
+    DUPLICATE_IN_BATCH needs to know which first occurrences are rejected for a cell of
+    their own, and ROUTES_TO_PORTED_NUMBER which numbers this run ports: those of the rows
+    that pass every other rule. So they run after the others, on their findings.
     """
     batch = with_key(batch)  # once, not once per rule
     found = pl.concat(
         [pl.DataFrame(schema=FINDING_SCHEMA)] + [rule(batch) for rule in rules_for(tables)],
         how="vertical",
     )
+    flawed = found.filter(pl.col("code").is_in(duplicates.ROW_REASONS)).get_column("row_id")
+    found = pl.concat([found, duplicates.duplicate_in_batch(batch, flawed)], how="vertical")
     rejected = found.get_column("row_id").unique().implode()
     ported = batch.select(PORTED_COLUMNS).filter(~pl.col("row_id").is_in(rejected))
     routed = receiving.routes_to_ported_number(batch, ported, tables.get("port_requests"))

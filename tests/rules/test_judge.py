@@ -85,6 +85,30 @@ def test_a_row_of_cells_to_correct_gets_every_fix_and_a_duplicate_is_deleted() -
     assert fixes[1] == Reason.DUPLICATE_IN_BATCH.remediation
 
 
+def test_a_repeat_of_a_first_occurrence_rejected_for_its_cells_says_to_delete_either() -> None:
+    """ "Delete this row" would leave +14155552682 unported: its first row has an extension.
+    A first occurrence rejected for the number itself (already tracked) changes nothing."""
+    batch = batch_of(
+        {"number": "415-555-2682 x1"},
+        {"number": "4155552682"},
+        {"number": "4155552671"},
+        {"number": "4155552671"},
+    )
+    verdicts = judge(batch, TABLES)
+    assert verdicts.select("row_id", "reason_code").rows() == [
+        (0, "HAS_EXTENSION"),
+        (1, "DUPLICATE_IN_BATCH"),
+        (2, "IN_OTHER_PORT"),
+        (3, "DUPLICATE_IN_BATCH"),
+    ]
+    fixes = verdicts.get_column("remediation").to_list()
+    assert fixes[1] == (
+        "Its first occurrence is rejected for a cell of its own: correct that row and delete "
+        "this one, or delete that row and keep this one."
+    )
+    assert fixes[3] == Reason.DUPLICATE_IN_BATCH.remediation
+
+
 def test_a_missing_table_skips_its_rules_only() -> None:
     tables = {**TABLES, "users": None}
     verdicts = judge(batch_of({"number": "4155552671"}), tables)
