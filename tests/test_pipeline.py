@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
         ['=HYPERLINK("http://x","y")', "+1+1", "-2", "+1-415-555-2671"],
         ["+14155552673", "@SUM(1)", "\tTab", "+14155550000"],
         ["+1-415-555-2674", "=1", "fine", ""],
+        ["+14155552675", " =1+1", "\u00a0@SUM(1)", ""],  # after a space a CSV import may trim
+        ["+14155552676", "\uff1d1+1", "\u200b=1+1", ""],  # full-width =, zero-width space
     ]
     book = xlsxwriter.Workbook(str(tmp_path / "evil.xlsx"), {"strings_to_formulas": False})
     sheet = book.add_worksheet("@evil")
@@ -108,23 +111,28 @@ def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
             run_date=dt.date(2026, 11, 26),
         )
     )
-    risky = ("=", "+", "-", "@", "\t", "\r")
+    formula = re.compile(r"[\s\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r]")
+
+    def risky(text: str) -> bool:
+        return formula.match(text) is not None
+
     for path in out.rglob("*.csv"):
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
-        assert not any(name.startswith(risky) for name in frame.columns), path
+        assert not any(risky(name) for name in frame.columns), path
         for row in frame.iter_rows():
             for value in row:
                 text = value or ""
-                assert not text.startswith(risky) or (
-                    text.startswith("+1") and text[1:].isdigit()
-                ), (path, text)
+                assert not risky(text) or (text.startswith("+1") and text[1:].isdigit()), (
+                    path,
+                    text,
+                )
     for path in out.rglob("*.xlsx"):
         for sheet in openpyxl.load_workbook(path).worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     assert cell.data_type != "f"
                     text = str(cell.value or "")
-                    assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
+                    assert not risky(text) or text[1:].isdigit(), (path, text)
     rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
     assert "'=cmd|' /C calc'!A0" in rejects.columns
     assert '\'=HYPERLINK("http://x","y")' in rejects.get_column("raw_number").to_list()
@@ -133,7 +141,7 @@ def test_nothing_in_any_output_starts_a_formula(tmp_path: Path) -> None:
         for line in path.read_text().splitlines():
             for cell in line.strip("|").split("|")[1:] if line.startswith("|") else []:
                 text = cell.strip()
-                assert not text.startswith(risky) or text[1:].isdigit(), (path, text)
+                assert not risky(text) or text[1:].isdigit(), (path, text)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["inputs"][0]["sheet"] == "@evil"  # JSON is data, not a spreadsheet
 

@@ -9,7 +9,10 @@ from typing import Final
 
 import polars as pl
 
-FORMULA_START = r"^[=+\-@\t\r\n]"
+# A formula's first character (ASCII or full-width: some spreadsheets take either), also
+# after spaces and invisible characters that an import may trim; or a tab or line break.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+FORMULA_START = rf"^(?:[\t\r\n]|[\s{_INVISIBLE}]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 PLAIN_PHONE = r"^\+\d{7,15}$"  # SPEC 3.1: `+14155552671` stays as it is, written as text
 PHONE_COLUMNS = ("raw_number", "e164", "receiving_number")
 EXCEL_CELL_LIMIT = 32_767  # UTF-16 code units a cell holds (a character past U+FFFF takes two)
