@@ -76,8 +76,9 @@ def run_submit(
     options: SubmitOptions, *, step: Step = run_directly, push_step: Step | None = None
 ) -> CheckResult:
     """Check, then submit each port group; `push_step` runs the push (it alone may retry)."""
-    checked = check_inputs(options.check, step=step)
+    # The manifest first: a mistake in it should not cost a whole check to find.
     loaded = step("read the manifest", load_manifest, options.manifest)
+    checked = check_inputs(options.check, step=step)
     if loaded.secrets is not None:
         checked.outcome = _masked(checked.outcome, checked.batch.carried, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:

@@ -617,3 +617,13 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
     assert rejects.select("Port-Out PIN", "Notes").rows() == [("***", "***")]
     summary = json.loads((out / "summary.json").read_text())
     assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
+
+
+def test_a_broken_manifest_is_found_before_the_check_runs(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("friendly_name: [unclosed\n")
+    args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", tmp_path / "out", manifest=manifest)
+    args[args.index("--accounts") + 1] = str(tmp_path / "no-such-exports")  # never looked at
+    result = portflow(*args, env=ENV)
+    assert result.code == 2
+    assert result.stderr.splitlines() == [f"portflow: error: {manifest}: line 2: not valid YAML"]
