@@ -133,7 +133,7 @@ def run_submit(
                 warn_if_new=not options.new_system_expected,
             )
         except PushStopped as stopped:
-            _write(_report(checked, drafts, stopped.pushed, ready), step)
+            _write(_report(checked, drafts, stopped.pushed, ready, stopped=stopped), step)
             raise
         return _write(_report(checked, drafts, pushed, ready), step)
 
@@ -237,7 +237,12 @@ def _write(report: _Report, step: Step) -> CheckResult:
 
 
 def _report(
-    checked: Checked, drafts: list[RequestDraft], pushed: Pushed, ready: Readiness
+    checked: Checked,
+    drafts: list[RequestDraft],
+    pushed: Pushed,
+    ready: Readiness,
+    *,
+    stopped: PushStopped | None = None,
 ) -> _Report:
     """The checked batch with refusals moved to rejects, and what to write about it."""
     answered = {draft.idempotency_key for draft, _ in pushed.answers}
@@ -253,7 +258,10 @@ def _report(
     )
     outcome = with_refusals(checked.outcome, refused)
     rows = []
-    stopped = "the push stopped before this request; run the same command again"
+    if stopped is None or stopped.retryable:
+        why = "the push stopped before this request; run the same command again"
+    else:  # refused: running again gets the same answer until the cause is fixed
+        why = f"not sent: the porting system refused a request ({stopped}); fix that first"
     for draft, answer in pushed.answers:
         request = answer.request
         refused_by = {r.e164: r for r in answer.refused}
@@ -262,7 +270,7 @@ def _report(
         for line in draft.numbers:
             if line.e164 in freed(answer):  # the follow-up request's rows say where it went
                 if again is None or again.idempotency_key not in answered:
-                    rows.append(("", line.e164, draft.port_group, NOT_SUBMITTED, stopped))
+                    rows.append(("", line.e164, draft.port_group, NOT_SUBMITTED, why))
             elif line.e164 in refused_by:
                 other = refused_by[line.e164]
                 detail = f"already in {other.port_request_id} ({other.status})"
@@ -282,7 +290,7 @@ def _report(
                 rows.append((request.id, line.e164, draft.port_group, request.status, ""))
     left = [d for d in drafts if d.idempotency_key not in answered]  # the push stopped
     rows += [
-        ("", line.e164, draft.port_group, NOT_SUBMITTED, stopped)
+        ("", line.e164, draft.port_group, NOT_SUBMITTED, why)
         for draft in left
         for line in draft.numbers
     ]
@@ -313,6 +321,7 @@ def _report(
     submission = {
         "system": pushed.description,
         "complete": not submitted.filter(pl.col("status") == NOT_SUBMITTED).height,
+        "stopped_by": str(stopped) if stopped is not None else None,
         "requests": requests,
         "created": sum(1 for r in requests if r["created"]),
         "existing": sum(1 for r in requests if not r["created"]),

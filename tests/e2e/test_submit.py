@@ -627,3 +627,21 @@ def test_a_broken_manifest_is_found_before_the_check_runs(tmp_path: Path) -> Non
     result = portflow(*args, env=ENV)
     assert result.code == 2
     assert result.stderr.splitlines() == [f"portflow: error: {manifest}: line 2: not valid YAML"]
+
+
+def test_a_refusal_half_way_is_not_called_a_stop_to_run_again(
+    service: Service, tmp_path: Path
+) -> None:
+    """A 400 (the system refuses a request as it is) will come again on a re-run."""
+    service.plan_faults(400, after=3)
+    result = portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
+    assert result.code != 0 and requests_in_system(service.db) == 3
+    left = submitted(tmp_path / "out").filter(pl.col("status") == "not_submitted")
+    assert left.height > 0
+    (detail,) = set(left.get_column("detail"))
+    assert detail.startswith("not sent: the porting system refused a request (") and (
+        detail.endswith("); fix that first")
+    )
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["submission"]["complete"] is False
+    assert "HTTP 400" in summary["submission"]["stopped_by"]
