@@ -157,6 +157,14 @@ def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = T
             except PortingSystemError as error:
                 raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
             answers.append((draft, answer))
+            if answer.differs and answer.request is not None:
+                log.warning(
+                    "%s was made with another %s than this manifest's; portflow does not "
+                    "change a request once made: change it in the porting system, or cancel "
+                    "it there and submit again",
+                    answer.request.id,
+                    ", ".join(answer.differs),
+                )
             extra = follow_up(draft, answer)
             if extra is not None:
                 queue.append(extra)
@@ -322,6 +330,11 @@ def _report(
         "system": pushed.description,
         "complete": not submitted.filter(pl.col("status") == NOT_SUBMITTED).height,
         "stopped_by": str(stopped) if stopped is not None else None,
+        "not_updated": [
+            {"port_request_id": answer.request.id, "differs": answer.differs}
+            for _, answer in pushed.answers
+            if answer.differs and answer.request is not None
+        ],
         "requests": requests,
         "created": sum(1 for r in requests if r["created"]),
         "existing": sum(1 for r in requests if not r["created"]),

@@ -138,6 +138,9 @@ class Submitted(BaseModel):
     request: PortRequest | None
     already: list[Refusal] = Field(default_factory=list)
     refused: list[Refusal] = Field(default_factory=list)
+    # Answering a key seen before: what the request was made with that this draft changes
+    # ("PIN", "requested port date"...; names only). The request is not changed.
+    differs: list[str] = Field(default_factory=list)
 
 
 class StatusChange(BaseModel):

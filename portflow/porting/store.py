@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from portflow.errors import (
     EXIT_BAD_INPUT,
@@ -87,6 +88,12 @@ CREATE TABLE IF NOT EXISTS status_history (
     at TEXT NOT NULL
 );
 """
+
+
+def _papers(paperwork: dict[str, Any]) -> dict[str, Any]:
+    """The paperwork but what is compared on its own (and how many numbers go per request)."""
+    named = {"requested_port_date", "losing_carrier", "max_numbers_per_request"}
+    return {key: value for key, value in paperwork.items() if key not in named}
 
 
 def _now() -> str:
@@ -184,6 +191,7 @@ class SqliteSystem:
                     request=self._load(db, row),
                     already=already,
                     refused=refused,
+                    differs=self._differs(db, row, draft),
                 )
             already, refused = self._blocking(db, draft)
             taken = {r.e164 for r in (*already, *refused)}
@@ -361,6 +369,26 @@ class SqliteSystem:
             updated_at=row["updated_at"],
             numbers=[NumberLine(**dict(n)) for n in numbers],
         )
+
+    @staticmethod
+    def _differs(db: sqlite3.Connection, row: sqlite3.Row, draft: RequestDraft) -> list[str]:
+        """What the request under this key was made with that `draft` changes (names)."""
+        secrets = db.execute(
+            "SELECT carrier_account_number, pin FROM request_secrets WHERE request_id = ?",
+            (row["id"],),
+        ).fetchone()
+        sent = draft.billing_secrets.revealed()
+        requested = draft.requested_port_date.isoformat() if draft.requested_port_date else None
+        changed = {
+            "PIN": secrets is not None and secrets["pin"] != sent["pin"],
+            "carrier account number": secrets is not None
+            and secrets["carrier_account_number"] != sent["carrier_account_number"],
+            "losing carrier": row["losing_carrier"] != draft.losing_carrier,
+            "requested port date": row["requested_port_date"] != requested,
+            "paperwork": _papers(json.loads(row["paperwork"] or "{}"))
+            != _papers(json.loads(json.dumps(draft.paperwork))),
+        }
+        return [name for name, different in changed.items() if different]
 
     @staticmethod
     def _refusals(db: sqlite3.Connection, request_id: str) -> tuple[list[Refusal], list[Refusal]]:

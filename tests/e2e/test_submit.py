@@ -645,3 +645,25 @@ def test_a_refusal_half_way_is_not_called_a_stop_to_run_again(
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["submission"]["complete"] is False
     assert "HTTP 400" in summary["submission"]["stopped_by"]
+
+
+def test_a_corrected_manifest_does_not_change_requests_made_and_says_so(
+    service: Service, tmp_path: Path
+) -> None:
+    assert portflow(*submit_args(service.url, tmp_path / "first"), env=ENV).code == 0
+    fixed = manifest_copy(
+        tmp_path,
+        {
+            'pin: "0482"': 'pin: "5150"',
+            "requested_port_date: 2026-12-14": "requested_port_date: 2026-12-15",
+        },
+    )
+    again = portflow(*submit_args(service.url, tmp_path / "again", manifest=fixed), env=ENV)
+    assert again.code == 0, again.stderr
+    assert "was made with another PIN, requested port date than this manifest's" in again.stderr
+    assert "5150" not in again.stderr and "0482" not in again.stderr
+    summary = json.loads((tmp_path / "again" / "summary.json").read_text())
+    changed = summary["submission"]["not_updated"]
+    assert changed and all(c["differs"] == ["PIN", "requested port date"] for c in changed)
+    rerun = portflow(*submit_args(service.url, tmp_path / "rerun"), env=ENV)  # as first sent
+    assert rerun.code == 0 and "was made with another" not in rerun.stderr
