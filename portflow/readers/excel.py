@@ -78,12 +78,32 @@ def read_workbook(
             raise InputError(file, answer["error"], sheet=answer.get("sheet"))
         sheets = [
             (
-                Grid.from_frame(file, sheet["name"], pl.read_ipc(Path(folder) / sheet["data"])),
+                Grid.from_frame(
+                    file, sheet["name"], _as_shown(pl.read_ipc(Path(folder) / sheet["data"]))
+                ),
                 sheet["visible"],
             )
             for sheet in answer["sheets"]
         ]
         return sheets, [f"{file}: {note}" for note in answer["notes"]]
+
+
+def _as_shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """Date and time cells as a person typed them: calamine gives a date as `2026-12-15
+    00:00:00` and a time as `1899-12-31 09:30:00` (a day-zero date); carried through, an
+    analyst would see those. Only columns that hold such a value are looked at."""
+    changed = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        column = original = frame.get_column(name)
+        if column.str.contains(" 00:00:00", literal=True).any():
+            column = column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
+        if column.str.starts_with("1899-12-3").any():
+            column = column.str.replace(r"^1899-12-3[01] (\d{2}:\d{2}:\d{2})$", "${1}")
+        if column is not original:
+            changed.append(column)
+    return frame.with_columns(changed) if changed else frame
 
 
 def _check_unzipped_size(data: bytes, *, file: str, limits: Limits) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -39,6 +40,21 @@ def test_header_below_title_rows_and_numeric_cells(tmp_path: Path) -> None:
         ("Site A", 8, "(415) 555-2673", None, "after a blank row"),
     ]
     assert batch.skipped_blank == 1
+
+
+def test_date_and_time_cells_are_carried_as_typed(tmp_path: Path) -> None:
+    """Not `2026-12-15 00:00:00` and `1899-12-31 09:30:00`, as calamine gives them."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet.append(["Phone Number", "Port date", "Call time", "Last call"])
+    sheet.append(
+        ["4155552671", dt.date(2026, 12, 15), dt.time(9, 30), dt.datetime(2026, 12, 1, 13, 45)]
+    )
+    book.save(path)
+    batch = read_batch([str(path)])
+    assert batch.frame.select("Port date", "Call time", "Last call").rows() == [
+        ("2026-12-15", "09:30:00", "2026-12-01 13:45:00")
+    ]
 
 
 def test_every_sheet_with_a_number_column_is_read_and_others_are_reported(tmp_path: Path) -> None:
