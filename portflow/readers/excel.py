@@ -88,6 +88,9 @@ def read_workbook(
         return sheets, [f"{file}: {note}" for note in answer["notes"]]
 
 
+STAMP_BYTES = len("2026-12-15 00:00:00")
+
+
 def _as_shown(frame: pl.DataFrame) -> pl.DataFrame:
     """Date and time cells as a person typed them: calamine gives a date as `2026-12-15
     00:00:00` and a time as `1899-12-31 09:30:00` (a day-zero date); carried through, an
@@ -96,13 +99,16 @@ def _as_shown(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if dtype != pl.String:
             continue
-        column = original = frame.get_column(name)
-        if column.str.contains(" 00:00:00", literal=True).any():
+        column = frame.get_column(name)
+        # `YYYY-MM-DD HH:MM:SS` is 19 bytes: most columns have none, known from the offsets.
+        stamps = column.filter(column.str.len_bytes() == STAMP_BYTES)
+        if stamps.is_empty():
+            continue
+        if stamps.str.ends_with(" 00:00:00").any():
             column = column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
-        if column.str.starts_with("1899-12-3").any():
+        if stamps.str.starts_with("1899-12-3").any():
             column = column.str.replace(r"^1899-12-3[01] (\d{2}:\d{2}:\d{2})$", "${1}")
-        if column is not original:
-            changed.append(column)
+        changed.append(column)
     return frame.with_columns(changed) if changed else frame
 
 
