@@ -34,9 +34,15 @@ NAME_MAX_BYTES = 255  # a file name's limit on Linux, macOS and Windows file sys
 
 PROCESSING, DONE, FAILED, RETRY = "processing", "done", "failed", "retry"
 INPUT_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | {".txt"}
-SETTLE_SECONDS = 5.0  # a file changed more recently than this may still be being copied
+# A file changed more recently than this may still be being copied: network copies (SMB,
+# SFTP) pause for seconds at a time. And if it changes after all while it is processed, it
+# goes back to the inbox (see _process).
+SETTLE_SECONDS = 30.0
+FUTURE_SLACK_SECONDS = 2.0  # a modification time this far ahead of the clock is skew
 MAX_ATTEMPTS = 3  # a claim abandoned by this many crashed runs goes to failed/
+MAX_RETRIES = 24  # passes a file waits for the porting system before it goes to failed/
 ATTEMPTS_FILE = ".attempts"
+RETRIES_FILE = ".retries"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,14 @@ def _settled(options: InboxOptions) -> list[Path]:
     if first and options.settle_seconds:
         time.sleep(min(1.0, options.settle_seconds))
     now, second = time.time(), look()
+    for path, (_, mtime) in second.items():
+        if mtime > now + FUTURE_SLACK_SECONDS:  # waits until the clock passes it: say so
+            log.warning(
+                "inbox: %s is dated %s, ahead of this machine's clock; it waits until then "
+                "(touch it to take it now)",
+                path.name,
+                dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds"),
+            )
     return sorted(
         (
             path
@@ -132,12 +146,15 @@ def _claim_new(options: InboxOptions) -> list[Path]:
             with contextlib.suppress(OSError):
                 claim.rmdir()
             continue
+        with contextlib.suppress(OSError):  # how often it waited for the porting system
+            os.replace(path.with_name(f".{path.name}{RETRIES_FILE}"), claim / RETRIES_FILE)
         claimed.append(claim / path.name)
     return claimed
 
 
 def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Processed:
     name, claim = claimed.name, claimed.parent
+    before = _signature(claimed)
     attempts = _attempt(claim)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).stem)[:80] or "file"
     run_folder = options.out / f"{claim.name}-{stem}"
@@ -166,10 +183,17 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         else:
             summary = run_check(check).summary
     except Exception as error:  # noqa: BLE001 - a bad file must not stop the inbox
-        if isinstance(error, PortflowError) and error.retryable:
-            _finish(claimed, options.inbox / name)  # back in the inbox: the next pass tries
-            log.warning("inbox: %s will be tried again: %s", name, error)
+        if _signature(claimed) != before:
+            return _still_arriving(claimed, options, run_folder)
+        retries = _count(claim, RETRIES_FILE) if _retryable(error) else 0
+        if retries and retries <= MAX_RETRIES:
+            _finish(claimed, options.inbox / name, keep=(RETRIES_FILE,))  # the next pass tries
+            log.warning(
+                "inbox: %s will be tried again (%d of %d): %s", name, retries, MAX_RETRIES, error
+            )
             return Processed(name, RETRY, str(run_folder), str(error))
+        if retries:
+            error = PortflowError(f"{error} (tried {MAX_RETRIES} times; gave up)")
         detail = (
             str(error)
             if isinstance(error, PortflowError)
@@ -181,6 +205,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         _finish(claimed, options.inbox / FAILED / name)
         log.warning("inbox: %s failed: %s", name, detail)
         return Processed(name, FAILED, str(run_folder), detail)
+    if _signature(claimed) != before:
+        return _still_arriving(claimed, options, run_folder)
     _finish(claimed, options.inbox / DONE / name)
     detail = (
         f"{summary['rows']} rows: {summary['accepted']} accepted, "
@@ -190,27 +216,68 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
     return Processed(name, DONE, str(run_folder), detail)
 
 
+def _signature(path: Path) -> tuple[int, int] | None:
+    """Size and modification time (ns): a file still being written changes them."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _still_arriving(claimed: Path, options: InboxOptions, run_folder: Path) -> Processed:
+    """The file changed while it was processed: a copy that paused longer than the settle
+    time. Its outputs are of part of it; it goes back to the inbox, whole, for a later pass
+    (anything submitted from the part is found there again, not made twice)."""
+    name = claimed.name
+    detail = (
+        f"{name} changed while it was processed (still being copied?): these outputs are of "
+        "part of it; it went back to the inbox and is processed again when it stops changing"
+    )
+    with contextlib.suppress(OSError):
+        run_folder.mkdir(parents=True, exist_ok=True)
+        (run_folder / "error.txt").write_text(f"{detail}\n", encoding="utf-8")
+    _finish(claimed, options.inbox / name)
+    log.warning("inbox: %s", detail)
+    return Processed(name, RETRY, str(run_folder), detail)
+
+
+def _retryable(error: Exception) -> bool:
+    return isinstance(error, PortflowError) and error.retryable
+
+
 def _attempt(claim: Path) -> int:
     """Count this attempt at a claim (a sidecar file beside the claimed file)."""
-    counter = claim / ATTEMPTS_FILE
+    return _count(claim, ATTEMPTS_FILE)
+
+
+def _count(claim: Path, name: str) -> int:
+    """Add one to the counter `name` beside a claimed file; returns the new count."""
+    counter = claim / name
     try:
-        attempts = int(counter.read_text()) + 1 if counter.exists() else 1
+        count = int(counter.read_text()) + 1 if counter.exists() else 1
     except (OSError, ValueError):
-        attempts = 1
+        count = 1
     with contextlib.suppress(OSError):
-        counter.write_text(str(attempts))
-    return attempts
+        counter.write_text(str(count))
+    return count
 
 
-def _finish(claimed: Path, target: Path) -> None:
-    """Move the file out of its claim (never over an earlier file), then drop the claim."""
+def _finish(claimed: Path, target: Path, *, keep: tuple[str, ...] = ()) -> None:
+    """Move the file out of its claim (never over an earlier file), then drop the claim.
+
+    `keep`: counters that go with the file (beside it, hidden) to its next claim."""
     candidate, number = target, 2
     while candidate.exists():
         candidate = target.with_name(_numbered(target.name, number))
         number += 1
+    for name in keep:
+        with contextlib.suppress(OSError):
+            os.replace(claimed.parent / name, candidate.parent / f".{candidate.name}{name}")
     os.replace(claimed, candidate)
     with contextlib.suppress(OSError):
-        (claimed.parent / ATTEMPTS_FILE).unlink(missing_ok=True)
+        for name in (ATTEMPTS_FILE, RETRIES_FILE):
+            (claimed.parent / name).unlink(missing_ok=True)
         claimed.parent.rmdir()
 
 

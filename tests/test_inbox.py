@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from portflow import inbox
 from portflow.inbox import InboxOptions, process_inbox
+from portflow.pipeline import CheckOptions
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -139,4 +141,46 @@ def test_an_unreachable_porting_system_sends_the_file_back_to_the_inbox(
     monkeypatch.setenv("PORTFLOW_SYSTEM_ATTEMPTS", "1")
     result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
     assert [p.outcome for p in result.processed] == ["retry"]
-    assert listing(settings.inbox) == ["wave.csv"] and listing(settings.inbox / "failed") == []
+    assert listing(settings.inbox) == [".wave.csv.retries", "wave.csv"]
+    assert listing(settings.inbox / "failed") == []
+    # Not for ever: a typo in the URL would make a run folder per pass (1,440 a day).
+    monkeypatch.setattr("portflow.inbox.MAX_RETRIES", 2)
+    outcomes = [p.outcome for _ in range(2) for p in process_inbox(settings).processed]
+    assert outcomes == ["retry", "failed"]
+    assert listing(settings.inbox) == [] and listing(settings.inbox / "failed") == ["wave.csv"]
+    assert list((settings.inbox / "processing").iterdir()) == []
+
+
+def test_a_file_that_changes_while_it_is_processed_goes_back_to_the_inbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy that paused longer than the settle time: its first part was taken. The rest
+    must not be lost in done/ unread."""
+    settings = options(tmp_path)
+    path = drop(settings.inbox, "slow.csv", b"Phone\n4155552671\n41555")
+    real_check = inbox.run_check
+
+    def check_while_the_copy_goes_on(options: CheckOptions) -> object:
+        result = real_check(options)
+        with open(options.inputs[0], "ab") as copying:  # the copier's open file
+            copying.write(b"52672\n")
+        return result
+
+    monkeypatch.setattr(inbox, "run_check", check_while_the_copy_goes_on)
+    (first,) = process_inbox(settings).processed
+    assert first.outcome == "retry" and "changed while it was processed" in first.detail
+    assert listing(settings.inbox) == ["slow.csv"] and listing(settings.inbox / "done") == []
+    assert "changed while it was processed" in (Path(first.run_folder) / "error.txt").read_text()
+    monkeypatch.setattr(inbox, "run_check", real_check)
+    os.utime(path.parent / "slow.csv", (time.time() - 60, time.time() - 60))
+    (second,) = process_inbox(settings).processed
+    assert second.outcome == "done" and "2 rows: 2 accepted" in second.detail
+
+
+def test_a_file_dated_in_the_future_is_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = options(tmp_path)
+    drop(settings.inbox, "skewed.csv", b"Phone\n4155552671\n", age=-600)
+    assert process_inbox(settings).processed == []
+    assert "skewed.csv is dated" in caplog.text and "ahead of this machine's clock" in caplog.text
