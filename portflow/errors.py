@@ -117,6 +117,14 @@ class StateBusy(PortflowError):
     retryable = True
 
 
+class PrefectUnavailable(PortflowError):
+    """The Prefect API could not be reached (or its temporary server did not start): nothing
+    ran; temporary, so exit 4."""
+
+    exit_code = EXIT_UNREACHABLE
+    retryable = True
+
+
 class ManifestError(PortflowError):
     """The manifest file cannot be read or has the wrong shape."""
 

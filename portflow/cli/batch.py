@@ -12,6 +12,7 @@ from rich.markup import escape
 from portflow.cli.common import (
     check_options,
     parse_date,
+    prefect_reachable,
     progress,
     stdin_spooled,
     stdout,
@@ -239,7 +240,8 @@ def _run_flow(
     from flows.check import check_flow  # Prefect costs ~1 s to import; only when used
     from flows.submit import submit_flow
 
-    with progress(quiet) as step:
+    name = "portflow-check" if submission is None else "portflow-submit"
+    with prefect_reachable(name), progress(quiet) as step:
         if submission is None:
             state = step("Prefect flow portflow-check", check_flow, check, return_state=True)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from portflow.errors import InputError, UsageError
+from portflow.errors import InputError, PrefectUnavailable, UsageError
 from portflow.pipeline import Step
 from portflow.readers import STDIN_NAME
 from portflow.readers.limits import megabytes, over
@@ -30,6 +31,26 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
+
+
+# What Prefect's client raises when its API does not answer, or its temporary server does
+# not start in time (RuntimeError both).
+_PREFECT_UNREACHABLE = ("Failed to reach API", "connect to ephemeral Prefect API server")
+
+
+@contextmanager
+def prefect_reachable(flow: str) -> Iterator[None]:
+    """A Prefect API that does not answer is one line and exit 4, not a traceback."""
+    try:
+        yield
+    except RuntimeError as error:
+        if not any(text in str(error) for text in _PREFECT_UNREACHABLE):
+            raise
+        api = os.environ.get("PREFECT_API_URL") or "its temporary local server"
+        raise PrefectUnavailable(
+            f"Prefect API ({api}) did not answer, so flow {flow} did not run: run it again "
+            "when Prefect is up, or with --no-prefect"
+        ) from None
 
 
 def parse_date(value: str | None, option: str = "--run-date") -> dt.date:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from portflow.cli.common import parse_date, progress, stdout, system_option
+from portflow.cli.common import parse_date, prefect_reachable, progress, stdout, system_option
 from portflow.porting import check_system_url
 from portflow.reconcile import ReconcileOptions, run_reconcile
 from portflow.settings import Settings, use_prefect_defaults
@@ -73,7 +73,7 @@ def reconcile(
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")
         from flows.reconcile import reconcile_flow
 
-        with progress(quiet) as step:
+        with prefect_reachable("portflow-reconcile"), progress(quiet) as step:
             summary: dict[str, Any] = step(
                 "Prefect flow portflow-reconcile",
                 reconcile_flow,

@@ -95,6 +95,23 @@ def test_check_records_its_run_in_a_configured_prefect_api(
     assert flow_run.parameters["options"]["out"] == str(options.out)
 
 
+def test_a_prefect_api_that_does_not_answer_is_one_line_and_exit_4(options: CheckOptions) -> None:
+    from tests.e2e.cli import portflow
+    from tests.porting.service import free_port
+
+    api = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
+    common = ("--accounts", str(options.accounts), "--out", str(options.out))
+    for args in (("check", *options.inputs, *common), ("reconcile", *common)):
+        result = portflow(*args, env={"PREFECT_API_URL": api})
+        assert result.code == 4, result.stderr
+        assert result.stderr.splitlines() == [
+            f"portflow: error: Prefect API ({api}) did not answer, so flow "
+            f"portflow-{args[0]} did not run: run it again when Prefect is up, or with "
+            "--no-prefect"
+        ]
+    assert not options.out.exists()
+
+
 def test_the_submit_flow_retries_only_the_push_and_publishes_the_requests(
     prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
