@@ -20,6 +20,8 @@ import httpx
 
 from portflow.cli.common import stderr, stdout, system_option
 from portflow.errors import EXIT_UNREACHABLE, UsageError
+from portflow.manifest import load_manifest
+from portflow.porting import SQLITE_PREFIX, check_system_url
 from portflow.settings import (
     DEFAULT_CRON,
     DEFAULT_INTERVAL_SECONDS,
@@ -101,6 +103,13 @@ def serve(
         raise UsageError("--manifest needs --inbox: it submits the files dropped there")
     _check_timezone(timezone)
     _check_cron(cron)
+    _check_places(accounts=accounts, out=out, inbox=inbox, manifest=manifest)
+    if system is not None:  # absolute, as the other paths: one store, one spelling
+        check_system_url(system)
+        if system.startswith(SQLITE_PREFIX):
+            system = SQLITE_PREFIX + str(Path(system[len(SQLITE_PREFIX) :]).resolve())
+    else:
+        check_system_url(settings.system_url)
     absolute = {
         name: str(Path(value).resolve()) if value else None
         for name, value in (
@@ -147,6 +156,24 @@ def serve(
             markup=False,
         )
         prefect_serve(*deployments, print_starting_message=False)
+
+
+def _check_places(*, accounts: str, out: str, inbox: str | None, manifest: str | None) -> None:
+    """What every run will need, checked once here: otherwise each night's run and every
+    customer file would fail on it (to failed/, with no error.txt if --out is the problem)."""
+    if not Path(accounts).is_dir():
+        raise UsageError(f"--accounts {accounts}: no such folder")
+    for option, folder in (("--out", out), ("--inbox", inbox)):
+        if folder is None:
+            continue
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"{option} {folder}: cannot be made ({error.strerror})") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f"{option} {folder}: not writable")
+    if manifest is not None:
+        load_manifest(Path(manifest))  # its shape; readiness is each file's run's to check
 
 
 def _check_timezone(name: str) -> None:
@@ -248,7 +275,10 @@ def _watch(server: subprocess.Popen[bytes], log_path: Path, stopping: threading.
 
 
 def _port_free(port: int) -> bool:
+    """Nothing listens on `port` (connections of a server stopped a minute ago, in
+    TIME_WAIT, do not count: the server binds with SO_REUSEADDR too)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -104,7 +104,7 @@ class SqliteSystem:
     """The porting system in a SQLite file (created unless `create` is false)."""
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
-        self.path = path
+        self.path = path = path.resolve()  # one store, one name (reconcile's scope is it)
         if not create and not path.is_file():
             raise UsageError(f"no porting system at sqlite:///{path} (no such file)")
         try:

@@ -201,6 +201,16 @@ def test_the_reconcile_flow_publishes_a_markdown_artifact(
             "PREFECT_API_URL http://127.0.0.1:9/api does not answer",
         ),
         (["--manifest", "m.yaml"], {}, "--manifest needs --inbox"),
+        # Found once, not by every night's run and every customer file (to failed/):
+        (["--accounts", "/nonexistent"], {}, "--accounts /nonexistent: no such folder"),
+        (["--out", "/proc/portflow"], {}, "--out /proc/portflow: cannot be made"),
+        (["--inbox", "in", "--manifest", "missing.yaml"], {}, "missing.yaml: no such file"),
+        (["--system", "ftp://example.com"], {}, "use sqlite:///PATH or an http(s)://"),
+        (  # before a deployment records it in Prefect's database
+            ["--system", "https://ops:hunter2@porting.example.com"],
+            {},
+            "put the credentials in PORTFLOW_SYSTEM_TOKEN",
+        ),
     ],
 )
 def test_serve_refuses_what_cannot_work_in_one_line(
@@ -212,7 +222,36 @@ def test_serve_refuses_what_cannot_work_in_one_line(
         "serve", "--accounts", str(tmp_path), "--out", str(tmp_path / "out"), *args, env=env
     )
     assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
-    assert message in result.stderr
+    assert message in result.stderr and "hunter2" not in result.stderr
+
+
+def test_a_port_whose_server_stopped_a_moment_ago_is_free() -> None:
+    """Its connections linger in TIME_WAIT for a minute; a restarted serve may bind."""
+    import socket
+
+    from portflow.cli.serve import _port_free
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server's side closes first: TIME_WAIT on its port
+            client.recv(1)
+        assert not _port_free(port)  # still listening
+    assert _port_free(port)
+
+
+def test_one_store_has_one_name_however_it_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconcile's scope is the store's name: `sqlite:///ps.db` and its absolute spelling
+    were two scopes, and every finding was new again."""
+    monkeypatch.chdir(tmp_path)
+    assert SqliteSystem(Path("ps.db")).description == f"sqlite:///{tmp_path / 'ps.db'}"
+    assert SqliteSystem(Path("sub/../ps.db")).description == f"sqlite:///{tmp_path / 'ps.db'}"
 
 
 def test_serve_will_not_share_a_busy_port(tmp_path: Path) -> None:
