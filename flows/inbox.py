@@ -9,7 +9,8 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 
 from flows.check import as_task
-from flows.reconcile import scheduled_day
+from portflow.clock import day_in
+from portflow.errors import PortflowError
 from portflow.inbox import InboxOptions, process_inbox
 from portflow.settings import load_settings
 
@@ -40,9 +41,9 @@ def inbox_flow(
         cache_dir=settings.cache_dir,
         limits=settings.limits,
     )
-    result = as_task(
-        "process the inbox", process_inbox, options, today=lambda: scheduled_day(timezone)
-    )
+    # The day a file is processed (not the day an overdue pass was scheduled for): its
+    # completion windows and paperwork dates count from it.
+    result = as_task("process the inbox", process_inbox, options, today=lambda: day_in(timezone))
     if result.processed:
         create_table_artifact(
             table=[
@@ -52,6 +53,10 @@ def inbox_flow(
             key="portflow-inbox",
             description=f"Inbox {inbox}: files processed",
         )
+    failed = [p for p in result.processed if p.outcome == "failed"]
+    if failed:  # a Failed run in Prefect's UI and notifications, after every file was moved
+        names = ", ".join(p.file for p in failed)
+        raise PortflowError(f"{len(failed)} file(s) failed (in {inbox}/failed/): {names}")
     return {
         "done": result.count("done"),
         "failed": result.count("failed"),

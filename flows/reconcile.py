@@ -7,6 +7,7 @@ when the run starts, in the deployment's timezone, unless one is given.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,35 @@ from portflow.clock import day_in
 from portflow.reconcile import ReconcileOptions, reconciliation_markdown, run_reconcile
 from portflow.settings import load_settings
 
+log = logging.getLogger("portflow.flows")
+
 # A night's run that has not finished in two hours is stuck: fail it, free the slot.
 TIMEOUT_SECONDS = 2 * 60 * 60
+# A run this late was scheduled before an outage: it runs on today's data, so it is today's.
+LATE_LIMIT = dt.timedelta(hours=12)
 
 
-def scheduled_day(timezone: str | None) -> dt.date:
-    """The day this run was scheduled for, in the schedule's timezone (a late run keeps it)."""
+def scheduled_day(timezone: str | None, *, now: dt.datetime | None = None) -> dt.date:
+    """The day this run was scheduled for, in the schedule's timezone: a run a few hours
+    late keeps it; one scheduled more than LATE_LIMIT ago (before an outage, when Prefect
+    starts the runs it had scheduled) takes today, as its data is today's."""
     from prefect.runtime import flow_run
 
     scheduled = flow_run.scheduled_start_time
-    return day_in(timezone, scheduled if isinstance(scheduled, dt.datetime) else None)
+    now = now or dt.datetime.now(dt.UTC)
+    if not isinstance(scheduled, dt.datetime):
+        return day_in(timezone, now)
+    if scheduled.tzinfo is None:
+        scheduled = scheduled.replace(tzinfo=dt.UTC)
+    if now - scheduled > LATE_LIMIT:
+        log.warning(
+            "this run was scheduled for %s and starts %s late: it reports on today, %s",
+            scheduled.isoformat(timespec="minutes"),
+            str(now - scheduled).split(".")[0],
+            day_in(timezone, now),
+        )
+        return day_in(timezone, now)
+    return day_in(timezone, scheduled)
 
 
 @flow(

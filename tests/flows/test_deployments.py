@@ -76,12 +76,41 @@ def test_the_inbox_flow_processes_new_files_once_and_survives_a_corrupt_one(
     (inbox / "corrupt.xlsx").write_bytes(b"PK\x03\x04garbage")
     for path in inbox.iterdir():
         os.utime(path, (time.time() - 60, time.time() - 60))
-    first = inbox_flow(inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"))
-    assert (first["done"], first["failed"]) == (1, 1)
+    first = inbox_flow(
+        inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"), return_state=True
+    )
+    assert first.is_failed()  # seen in Prefect's UI and notifications, not "Completed"
+    assert "1 file(s) failed" in str(first.message) and "corrupt.xlsx" in str(first.message)
     assert sorted(p.name for p in (inbox / "done").iterdir()) == ["wave.csv"]
     assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["corrupt.xlsx"]
     again = inbox_flow(inbox=str(inbox), accounts=str(accounts), out=str(tmp_path / "runs"))
     assert again == {"done": 0, "failed": 0, "retry": 0, "files": []}
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "now", "day"),
+    [
+        ((2026, 11, 27, 7), (2026, 11, 27, 7), dt.date(2026, 11, 27)),  # on time
+        ((2026, 11, 27, 4), (2026, 11, 27, 14), dt.date(2026, 11, 26)),  # 23:00, 10 h late
+        ((2026, 11, 23, 7), (2026, 11, 27, 15), dt.date(2026, 11, 27)),  # before an outage
+    ],
+)
+def test_a_run_scheduled_before_an_outage_reports_on_today(
+    monkeypatch: pytest.MonkeyPatch,
+    scheduled: tuple[int, ...],
+    now: tuple[int, ...],
+    day: dt.date,
+) -> None:
+    """Prefect starts the runs it scheduled during an outage when serve is back: their
+    data is today's, so their date is too."""
+    import prefect.runtime.flow_run
+
+    from flows.reconcile import scheduled_day
+
+    at = dt.datetime(*scheduled, tzinfo=dt.UTC)  # type: ignore[misc]
+    monkeypatch.setattr(prefect.runtime.flow_run, "scheduled_start_time", at)
+    clock = dt.datetime(*now, tzinfo=dt.UTC)  # type: ignore[misc]
+    assert scheduled_day("America/New_York", now=clock) == day
 
 
 @pytest.mark.slow
