@@ -94,6 +94,41 @@ def _deployment(flow: Any, **settings: Any) -> RunnerDeployment:
     return cast(RunnerDeployment, flow.to_deployment(**settings))
 
 
+# A serving process polls its deployments every few seconds; one not polled for this long
+# is not served (Prefect itself calls it NOT_READY after 60 s).
+SERVED_WITHIN = dt.timedelta(seconds=60)
+
+
+def served_elsewhere(
+    deployments: list[RunnerDeployment], *, now: dt.datetime | None = None
+) -> list[str]:
+    """Those of `deployments` that another process serves now (on this Prefect API): a
+    second serve would take them over with its own parameters, and pause them when it
+    stops, leaving the first serving nothing."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import DeploymentStatus
+    from prefect.exceptions import ObjectNotFound
+
+    now = now or dt.datetime.now(dt.UTC)
+    found = []
+    with get_client(sync_client=True) as client:
+        for deployment in deployments:
+            name = f"{deployment.flow_name}/{deployment.name}"
+            try:
+                existing = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            polled = existing.last_polled
+            if (
+                not existing.paused
+                and existing.status == DeploymentStatus.READY
+                and polled is not None
+                and now - polled < SERVED_WITHIN
+            ):
+                found.append(name)
+    return found
+
+
 ZOMBIE_AUTOMATION = "portflow: crash flow runs whose heartbeats stopped"
 
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,6 +35,10 @@ from portflow.settings import (
 )
 
 SERVER_START_SECONDS = 120
+# A deployment another serve polled lately: how long to wait for it to age out (it polls
+# every few seconds; Prefect counts one not polled for 60 s as not served).
+TAKEOVER_WAIT_SECONDS = 75
+TAKEOVER_POLL_SECONDS = 5
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?#LW]+$")
 
 
@@ -125,7 +129,12 @@ def serve(
         use_flow_heartbeats(HEARTBEAT_SECONDS)
         from prefect import serve as prefect_serve
 
-        from flows.deployments import ServeOptions, build_deployments, ensure_zombie_automation
+        from flows.deployments import (
+            ServeOptions,
+            build_deployments,
+            ensure_zombie_automation,
+            served_elsewhere,
+        )
 
         try:
             deployments = build_deployments(
@@ -143,6 +152,7 @@ def serve(
             )
         except ValueError as error:  # pydantic's verdict on the schedule
             raise UsageError(f"--cron {cron!r}: {str(error).splitlines()[-1].strip()}") from None
+        _wait_until_not_served(api, lambda: served_elsewhere(deployments))
         if own_server:  # on a shared server, leave other teams' runs to their own rules
             ensure_zombie_automation()
         stdout.print(
@@ -156,6 +166,28 @@ def serve(
             markup=False,
         )
         prefect_serve(*deployments, print_starting_message=False)
+
+
+def _wait_until_not_served(api: str, taken_now: Callable[[], list[str]]) -> None:
+    """Another serve polled these deployments in the last minute. One that crashed stops
+    polling, and a minute later they are free: wait that long (a restart after a crash);
+    one that still polls after it is alive, and taking over would stop it serving."""
+    deadline = time.monotonic() + TAKEOVER_WAIT_SECONDS
+    taken = taken_now()
+    if taken:
+        stderr.print(
+            f"{', '.join(taken)}: served by another process in the last minute; waiting up "
+            f"to {TAKEOVER_WAIT_SECONDS} s in case it has stopped ...",
+            markup=False,
+        )
+    while taken:
+        if time.monotonic() > deadline:
+            raise UsageError(
+                f"{', '.join(taken)}: served by another process on Prefect API {api}; stop "
+                "that serve first, or use another PREFECT_API_URL"
+            )
+        time.sleep(TAKEOVER_POLL_SECONDS)
+        taken = taken_now()
 
 
 def _check_places(*, accounts: str, out: str, inbox: str | None, manifest: str | None) -> None:

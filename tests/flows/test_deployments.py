@@ -64,6 +64,45 @@ def test_dead_runs_are_crashed_by_one_automation(prefect_server: None) -> None:
     assert found[0].actions[0].type == "change-flow-run-state"
 
 
+def test_deployments_another_process_serves_are_found(prefect_server: None, tmp_path: Path) -> None:
+    """A second serve on the same API would take them over, then pause them when it stops."""
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import ServeOptions, build_deployments, served_elsewhere
+
+    options = ServeOptions(
+        accounts=str(tmp_path), out=str(tmp_path / "out"), inbox=str(tmp_path / "inbox")
+    )
+    deployments = build_deployments(options)
+    ids = [deployment.apply() for deployment in deployments]
+    assert served_elsewhere(deployments) == []  # applied, never polled: nobody serves them
+    with get_client(sync_client=True) as client:
+        client.get_scheduled_flow_runs_for_deployments(ids[:1])  # what a serving runner does
+    assert served_elsewhere(deployments) == ["portflow-reconcile/nightly"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)
+    assert served_elsewhere(deployments, now=later) == []  # its serve stopped polling
+    with get_client(sync_client=True) as client:
+        client.pause_deployment(ids[0])
+    assert served_elsewhere(deployments) == []
+
+
+def test_serve_waits_for_a_crashed_serve_to_age_out_and_refuses_a_live_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from portflow.errors import UsageError
+
+    serve = importlib.import_module("portflow.cli.serve")  # not the command of that name
+
+    monkeypatch.setattr(serve, "TAKEOVER_POLL_SECONDS", 0.01)
+    answers = iter([["portflow-inbox/inbox"], ["portflow-inbox/inbox"], []])
+    serve._wait_until_not_served("http://api", lambda: next(answers))  # it stopped polling
+    monkeypatch.setattr(serve, "TAKEOVER_WAIT_SECONDS", 0.05)
+    with pytest.raises(UsageError, match="served by another process on Prefect API"):
+        serve._wait_until_not_served("http://api", lambda: ["portflow-inbox/inbox"])
+
+
 def test_the_inbox_flow_processes_new_files_once_and_survives_a_corrupt_one(
     prefect_server: None, tmp_path: Path
 ) -> None:
