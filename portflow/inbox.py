@@ -6,15 +6,18 @@
     inbox/failed/              could not be processed; OUT/<run folder>/error.txt says why
 
 A file is never lost (it is always in exactly one of these folders) and never processed
-twice: a claim that a crashed run left behind is finished by the next run, up to
-MAX_ATTEMPTS times. When the porting system cannot be reached, the file goes back to the
-inbox and is tried again on the next pass.
+twice: the process working on a claim holds a lock on it (flock: released when that process
+dies), so a claim left behind by a crashed run is finished by the next run, up to
+MAX_ATTEMPTS times, and one still worked on (a flow run that outlived its serve) is not.
+When the porting system cannot be reached, the file goes back to the inbox and is tried
+again on the next pass (MAX_RETRIES times).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import re
@@ -43,6 +46,7 @@ MAX_ATTEMPTS = 3  # a claim abandoned by this many crashed runs goes to failed/
 MAX_RETRIES = 24  # passes a file waits for the porting system before it goes to failed/
 ATTEMPTS_FILE = ".attempts"
 RETRIES_FILE = ".retries"
+LOCK_FILE = ".lock"
 
 
 @dataclass(frozen=True)
@@ -81,20 +85,45 @@ def process_inbox(
     for name in (PROCESSING, DONE, FAILED):
         (options.inbox / name).mkdir(parents=True, exist_ok=True)
     result = InboxResult()
-    for claimed in [*_left_over(options), *_claim_new(options)]:
-        result.processed.append(_process(claimed, options, today()))
+    for claimed, lock in [*_left_over(options), *_claim_new(options)]:
+        with lock:
+            result.processed.append(_process(claimed, options, today()))
     return result
 
 
-def _left_over(options: InboxOptions) -> list[Path]:
-    """Files a crashed run claimed but did not finish (runs never overlap: they are ours)."""
-    claims = sorted(p for p in (options.inbox / PROCESSING).iterdir() if p.is_dir())
-    return [
-        file
-        for claim in claims
-        for file in sorted(claim.iterdir())
-        if file.is_file() and file.name != ATTEMPTS_FILE
-    ]
+def _locked(claim: Path) -> contextlib.ExitStack | None:
+    """The claim's lock, held (until the returned stack closes), or None if another live
+    process holds it."""
+    stack = contextlib.ExitStack()
+    try:
+        handle = stack.enter_context((claim / LOCK_FILE).open("a"))
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        stack.close()
+        return None
+    return stack
+
+
+def _left_over(options: InboxOptions) -> list[tuple[Path, contextlib.ExitStack]]:
+    """Files a run claimed but did not finish, and whose lock no live process holds (it
+    crashed); a claim still locked is another process's work in progress."""
+    found = []
+    for claim in sorted(p for p in (options.inbox / PROCESSING).iterdir() if p.is_dir()):
+        files = [
+            file
+            for file in sorted(claim.iterdir())
+            if file.is_file() and file.name not in (ATTEMPTS_FILE, RETRIES_FILE, LOCK_FILE)
+        ]
+        if not files:
+            continue
+        lock = _locked(claim)
+        if lock is None:
+            log.info("inbox: %s is being processed by another process", files[0].name)
+            continue
+        found += [(file, lock) for file in files[:1]]  # one file per claim
+        if len(files) > 1:
+            log.warning("inbox: claim %s holds %d files; one is taken per pass", claim, len(files))
+    return found
 
 
 def _settled(options: InboxOptions) -> list[Path]:
@@ -133,22 +162,29 @@ def _settled(options: InboxOptions) -> list[Path]:
     )
 
 
-def _claim_new(options: InboxOptions) -> list[Path]:
+def _claim_new(options: InboxOptions) -> list[tuple[Path, contextlib.ExitStack]]:
     claimed = []
     for path in _settled(options):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         claim = options.inbox / PROCESSING / stamp
+        lock = None
         try:
             claim.mkdir()
+            lock = _locked(claim)  # before the file is in: no other run may take it as left
+            if lock is None:
+                raise OSError(f"cannot lock {claim}")
             os.rename(path, claim / path.name)  # atomic: if another run took it, this fails
         except OSError as error:
             log.warning("inbox: could not claim %s: %s", path.name, error)
+            if lock is not None:
+                lock.close()
             with contextlib.suppress(OSError):
+                (claim / LOCK_FILE).unlink(missing_ok=True)
                 claim.rmdir()
             continue
         with contextlib.suppress(OSError):  # how often it waited for the porting system
             os.replace(path.with_name(f".{path.name}{RETRIES_FILE}"), claim / RETRIES_FILE)
-        claimed.append(claim / path.name)
+        claimed.append((claim / path.name, lock))
     return claimed
 
 
@@ -276,7 +312,7 @@ def _finish(claimed: Path, target: Path, *, keep: tuple[str, ...] = ()) -> None:
             os.replace(claimed.parent / name, candidate.parent / f".{candidate.name}{name}")
     os.replace(claimed, candidate)
     with contextlib.suppress(OSError):
-        for name in (ATTEMPTS_FILE, RETRIES_FILE):
+        for name in (ATTEMPTS_FILE, RETRIES_FILE, LOCK_FILE):  # the lock is held till after
             (claimed.parent / name).unlink(missing_ok=True)
         claimed.parent.rmdir()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import time
@@ -83,6 +84,21 @@ def test_a_file_left_claimed_by_a_crashed_run_is_finished_next_time(tmp_path: Pa
     result = process_inbox(settings)
     assert [(p.file, p.outcome) for p in result.processed] == [("wave2.csv", "done")]
     assert listing(settings.inbox / "done") == ["wave2.csv"]
+
+
+def test_a_claim_another_live_process_works_on_is_left_to_it(tmp_path: Path) -> None:
+    """Killing serve leaves its flow run's process at work: the next serve's run must not
+    take the claim as abandoned (both would process, and submit, the file)."""
+    settings = options(tmp_path)
+    claim = settings.inbox / "processing" / "20261126T020000000000Z"
+    drop(claim, "wave2.csv", b"Phone\n4155552671\n")
+    with (claim / ".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as the other process's lock (flock is per open)
+        assert process_inbox(settings).processed == []
+        assert listing(claim) == [".lock", "wave2.csv"]
+    (done,) = process_inbox(settings).processed  # its process died: the lock went with it
+    assert (done.file, done.outcome) == ("wave2.csv", "done")
+    assert not claim.exists()
 
 
 def test_a_second_file_of_the_same_name_is_kept_beside_the_first(tmp_path: Path) -> None:
