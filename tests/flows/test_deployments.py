@@ -152,6 +152,26 @@ def test_a_run_scheduled_before_an_outage_reports_on_today(
     assert scheduled_day("America/New_York", now=clock) == day
 
 
+def test_a_served_flows_process_passes_portflows_info_lines_to_prefect() -> None:
+    """Prefect runs a served flow in `python -m prefect.engine`, which imports the flow's
+    module but never the command line's logging set-up: INFO stopped at WARNING there."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import logging, flows.inbox; "
+            "print(logging.getLogger('portflow.inbox').isEnabledFor(logging.INFO))",
+        ],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "True"
+
+
 @pytest.mark.slow
 def test_portflow_serve_runs_the_nightly_when_triggered(tmp_path: Path) -> None:
     """As the README says: serve starts its own Prefect server; a trigger runs the flow."""
