@@ -39,6 +39,7 @@ from rules.outcome import Outcome, with_refusals
 log = logging.getLogger(__name__)
 
 NOT_SUBMITTED = "not_submitted"
+MIN_CONTAINED_SECRET = 8  # an account number this long is looked for inside a note too
 REFUSED = "refused"
 
 
@@ -80,7 +81,7 @@ def run_submit(
     loaded = step("read the manifest", load_manifest, options.manifest)
     checked = check_inputs(options.check, step=step)
     if loaded.secrets is not None:
-        checked.outcome = _masked(checked.outcome, checked.batch.carried, loaded.secrets)
+        checked.outcome = _masked(checked, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
         # The tickets' account ID: --account-id, else the manifest's, else the export's.
         checked.options = dataclasses.replace(
@@ -188,40 +189,56 @@ class _Report:
     submitted: pl.DataFrame  # submitted.csv
 
 
-def _masked(outcome: Outcome, carried: list[str], secrets: BillingSecrets) -> Outcome:
+def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
     """The outcome with every carried cell that holds the manifest's PIN or carrier account
-    number (spaces, dashes and case aside; alone or in a note) masked, whatever its column's
-    header says."""
-    values = [_compact(value) for value in secrets.revealed().values()]
-    values = [value for value in values if value]
-    if not carried or not values:
+    number (spaces, dashes and case aside) masked, whatever its column's header says: the
+    PIN as the whole cell, the account number (8+ letters and digits) also inside a note.
+    A PIN inside other text is left alone: 4 digits are in many phone numbers and suites."""
+    carried, outcome = checked.batch.carried, checked.outcome
+    revealed = secrets.revealed()
+    pin, account = _compact(revealed["pin"]), _compact(revealed["carrier_account_number"])
+    if not carried or not (pin or account):
         return outcome
+    compact = {
+        name: pl.col(name).str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
+        for name in carried
+    }
 
-    def mask(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns(
-            pl.when(
-                pl.any_horizontal(
-                    pl.col(name)
-                    .str.replace_all(r"[^0-9A-Za-z]", "")
-                    .str.to_lowercase()
-                    .str.contains(value, literal=True)
-                    for value in values
-                )
+    def holds(name: str) -> pl.Expr:
+        found = pl.lit(False)
+        if pin:
+            found = found | (compact[name] == pin)
+        if account:
+            found = found | (
+                compact[name].str.contains(account, literal=True)
+                if len(account) >= MIN_CONTAINED_SECRET
+                else compact[name] == account
             )
-            .then(pl.lit(MASK))
-            .otherwise(pl.col(name))
-            .alias(name)
-            for name in carried
-            if name in frame.columns
-        )
+        return found.fill_null(False)
 
-    return dataclasses.replace(
-        outcome,
-        rejected=mask(outcome.rejected),
-        configured=mask(outcome.configured),
-        fax=mask(outcome.fax),
-        international=mask(outcome.international),
-    )
+    frames = {
+        "rejected": outcome.rejected,
+        "configured": outcome.configured,
+        "fax": outcome.fax,
+        "international": outcome.international,
+    }
+    masked, cells = {}, 0
+    for key, frame in frames.items():
+        present = [name for name in carried if name in frame.columns]
+        if present:
+            cells += frame.select(
+                pl.sum_horizontal(holds(n).cast(pl.Int64) for n in present).sum()
+            ).item()
+        masked[key] = frame.with_columns(
+            pl.when(holds(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
+            for name in present
+        )
+    if cells and checked.batch.sources:
+        checked.batch.sources[0].warnings.append(
+            f"{cells:,} carried cell(s) held the manifest's PIN or carrier account number: "
+            f"they are written as {MASK}"
+        )
+    return dataclasses.replace(outcome, **masked)
 
 
 def _compact(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,14 +40,29 @@ CSV_SUFFIXES = {".csv", ".tsv"}
 INPUT_COLUMNS = tuple(INPUT_ALIASES)
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as normalise_header
-# Headers of secrets (as normalise_header makes them, a note in brackets dropped): a port-out
-# PIN, a passcode, a carrier account number. Their cells never reach an output.
-_SECRET_HEADER = re.compile(
-    r"(?:pin|pin#|pinno|pincode|pinnumber|passcode|password|passwd|securitycode|accesscode"
-    r"|accountnumber|accountno|accountnum|account#|acct|acct#|acctno|acctnum|acctnumber)$"
-    r"|^ban$"
+# Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
+# Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
+_WORD = re.compile(r"[a-z0-9]+|#")
+_SECRET_WORDS = frozenset({"pin", "pins", "passcode", "password", "passwd", "ban", "pac"})
+_SECRET_PAIRS = frozenset(
+    {
+        ("security", "code"),
+        ("access", "code"),
+        ("authorization", "code"),
+        ("authorisation", "code"),
+        *(
+            (account, kind)
+            for account in ("account", "acct", "acc", "ac")
+            for kind in ("number", "numbers", "no", "nbr", "num", "#")
+        ),
+        *(
+            (owner, account)
+            for owner in ("carrier", "billing", "wireless", "btn", "telco")
+            for account in ("account", "acct")
+        ),
+    }
 )
-_NOTE = re.compile(r"\([^()]*\)")
+_NOT_SECRET_BEFORE_PIN = frozenset({"map", "location", "drop", "google", "lat", "geo"})
 MASK = "***"
 
 
@@ -197,6 +213,21 @@ def _extension_columns(source: Source) -> list[str]:
     return found
 
 
+def is_secret_header(header: str) -> bool:
+    """Whether a column's header names a PIN, passcode or carrier account number:
+    `Port-Out PIN`, `PIN - Verizon`, `Passcode`, `Acct #`, `A/C Number`, `Carrier Account`,
+    `BAN`; not `Spin`, `Map Pin`, `Shipping`, `Account ID` or `Google Ads Acct`."""
+    text = unicodedata.normalize("NFKC", header).casefold().replace("a/c", "acct")
+    words = _WORD.findall(text)
+    for position, word in enumerate(words):
+        before = words[position - 1] if position else ""
+        if word in {"pin", "pins"} and before in _NOT_SECRET_BEFORE_PIN:
+            continue
+        if word in _SECRET_WORDS or (before, word) in _SECRET_PAIRS:
+            return True
+    return False
+
+
 def _mask_secret_columns(source: Source) -> list[str]:
     """A column of PINs, passcodes or carrier account numbers that the customer put in the
     list is carried with its cells masked: secrets go to no report, log or message."""
@@ -205,9 +236,7 @@ def _mask_secret_columns(source: Source) -> list[str]:
         secret = [
             name
             for name in table.frame.columns
-            if name not in INPUT_COLUMNS
-            and name != ROW
-            and _SECRET_HEADER.search(normalise_header(_NOTE.sub("", name)))
+            if name not in INPUT_COLUMNS and name != ROW and is_secret_header(name)
         ]
         if not secret:
             continue

@@ -591,10 +591,10 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
     otherwise in a notes column (masked by its value)."""
     listing = tmp_path / "with-secrets.csv"
     listing.write_text(
-        "Phone Number,Routing ID,Port-Out PIN,Notes\n"
-        "(312) 782-4450,RT-1001,7731,acct 831 204 5567 0001\n"
-        "(312) 782-4451,RT-1001,,fine\n"
-        "(312) 782-4452 x5,RT-1001,7731,0482\n"
+        "Phone Number,Routing ID,Port-Out PIN,Notes,Location,Main Line\n"
+        "(312) 782-4450,RT-1001,7731,acct 831 204 5567 0001,Clinic 104823,(617) 555-0482\n"
+        "(312) 782-4451,RT-1001,,fine,,\n"
+        "(312) 782-4452 x5,RT-1001,7731,0482,,\n"
     )
     out = tmp_path / "out"
     args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
@@ -609,14 +609,19 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
             )
         else:
             continue
-        for secret in ("7731", "0482", "5567", "5567-0001"):
+        for secret in ("7731", "5567", "5567-0001", "'0482'", '"0482"'):
             assert secret not in text, (path.name, secret)
     configured = pl.read_csv(out / "configured_numbers.csv", infer_schema=False)
     assert configured.select("Port-Out PIN", "Notes").rows() == [("***", "***"), (None, "fine")]
+    # A PIN's 4 digits inside other text are not the PIN: a suite, a phone number.
+    assert configured.select("Location", "Main Line").row(0) == ("Clinic 104823", "(617) 555-0482")
     rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
     assert rejects.select("Port-Out PIN", "Notes").rows() == [("***", "***")]
     summary = json.loads((out / "summary.json").read_text())
     assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
+    assert "2 carried cell(s) held the manifest's PIN or carrier account number" in str(
+        summary["warnings"]
+    )
 
 
 def test_a_broken_manifest_is_found_before_the_check_runs(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from portflow.errors import InputError
 from portflow.pipeline import read_inputs
-from portflow.readers import read_batch, read_input
+from portflow.readers import is_secret_header, read_batch, read_input
 from portflow.readers.text import decode
 
 HEADER = "Site,Phone Number,Routing ID,Forward To,Line Type,Source,Notes"
@@ -365,3 +365,19 @@ def test_bytes_that_are_not_utf8_are_windows_1252() -> None:
     decoded = decode("Phone,Site\n4155552671,Montréal ½\n".encode("cp1252"), file="list.csv")
     assert decoded.encoding == "cp1252"
     assert decoded.text == "Phone,Site\n4155552671,Montréal ½\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "secret"),
+    [
+        *[(h, True) for h in ("PIN", "Port-Out PIN (4 digits)", "PIN - Verizon", "PIN 1")],
+        *[(h, True) for h in ("\uff30\uff29\uff2e", "Passcode", "PIN/Passcode", "Security Code")],
+        *[(h, True) for h in ("Acct #", "Account No.", "Account Nbr", "A/C Number", "BAN")],
+        *[(h, True) for h in ("Carrier Account", "Billing Account", "Port Authorization Code")],
+        *[(h, False) for h in ("Spin", "Lupin", "Map Pin", "Location Pin", "Shipping", "Pinned")],
+        *[(h, False) for h in ("Opinion", "Account", "Account Name", "Account ID", "Banner")],
+        *[(h, False) for h in ("Google Ads Acct", "Bank", "Notes", "Phone Number", "Acct ID")],
+    ],
+)
+def test_headers_of_secrets_are_known_word_by_word(header: str, secret: bool) -> None:
+    assert is_secret_header(header) is secret
