@@ -118,7 +118,12 @@ class LoadedManifest:
         """A document's path: as given when absolute or `~/...`, else beside the manifest."""
         if not name:
             return None
-        candidate = Path(name).expanduser()
+        candidate = Path(name)
+        if name == "~" or name.startswith("~/"):  # `~bill.pdf` is a file name, not a home
+            try:
+                candidate = candidate.expanduser()
+            except RuntimeError:  # no home directory known: taken as written
+                pass
         return candidate if candidate.is_absolute() else self.path.parent / candidate
 
     @property

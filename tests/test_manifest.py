@@ -225,3 +225,12 @@ def test_a_document_under_home_is_found_there(
         folder, "file: documents/acme-loa-signed.pdf", "file: ~/documents/acme-loa-signed.pdf"
     )
     assert failing(path) == {}
+
+
+def test_a_document_named_with_a_tilde_is_a_file_beside_the_manifest(folder: Path) -> None:
+    """`~bill.pdf` is not the home folder of a user named bill.pdf (that was a traceback)."""
+    shutil.copy(folder / "documents" / "acme-verizon-bill-2026-11.pdf", folder / "~bill.pdf")
+    path = edited(
+        folder, "bill_file: documents/acme-verizon-bill-2026-11.pdf", "bill_file: ~bill.pdf"
+    )
+    assert failing(path) == {}

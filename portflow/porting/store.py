@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -90,10 +90,13 @@ CREATE TABLE IF NOT EXISTS status_history (
 """
 
 
-def _papers(paperwork: dict[str, Any]) -> dict[str, Any]:
-    """The paperwork but what is compared on its own (and how many numbers go per request)."""
+def _papers(paperwork: dict[str, Any], *, keys: Iterable[str] | None = None) -> dict[str, Any]:
+    """The paperwork but what is compared on its own (and how many numbers go per request);
+    with `keys`, only those: what the stored request has (a newer portflow adds keys, such
+    as loa_sha256, which a request made before it cannot have)."""
     named = {"requested_port_date", "losing_carrier", "max_numbers_per_request"}
-    return {key: value for key, value in paperwork.items() if key not in named}
+    wanted = set(paperwork) if keys is None else set(keys)
+    return {key: value for key, value in paperwork.items() if key in wanted - named}
 
 
 def _now() -> str:
@@ -385,8 +388,8 @@ class SqliteSystem:
             and secrets["carrier_account_number"] != sent["carrier_account_number"],
             "losing carrier": row["losing_carrier"] != draft.losing_carrier,
             "requested port date": row["requested_port_date"] != requested,
-            "paperwork": _papers(json.loads(row["paperwork"] or "{}"))
-            != _papers(json.loads(json.dumps(draft.paperwork))),
+            "paperwork": _papers(stored := json.loads(row["paperwork"] or "{}"))
+            != _papers(json.loads(json.dumps(draft.paperwork)), keys=stored.keys()),
         }
         return [name for name, different in changed.items() if different]
 
@@ -395,8 +398,10 @@ class SqliteSystem:
         """The numbers kept out of a request, with their holders' status now: a holder
         cancelled since has freed its numbers, and the client submits them again."""
         rows = db.execute(
-            "SELECT f.e164, f.other_request_id, COALESCE(r.status, f.other_status), f.same_batch "
-            "FROM request_refusals f LEFT JOIN port_requests r ON r.id = f.other_request_id "
+            "SELECT f.e164, f.other_request_id, COALESCE(r.status, f.other_status), "
+            "COALESCE(r.account_id = me.account_id, f.same_batch) "
+            "FROM request_refusals f JOIN port_requests me ON me.id = f.request_id "
+            "LEFT JOIN port_requests r ON r.id = f.other_request_id "
             "WHERE f.request_id = ? ORDER BY f.e164",
             (request_id,),
         ).fetchall()

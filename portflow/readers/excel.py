@@ -104,10 +104,11 @@ def _as_shown(frame: pl.DataFrame) -> pl.DataFrame:
         stamps = column.filter(column.str.len_bytes() == STAMP_BYTES)
         if stamps.is_empty():
             continue
-        if stamps.str.ends_with(" 00:00:00").any():
-            column = column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
+        # The day-zero date first: a time of 00:00 is `1899-12-31 00:00:00`.
         if stamps.str.starts_with("1899-12-3").any():
             column = column.str.replace(r"^1899-12-3[01] (\d{2}:\d{2}:\d{2})$", "${1}")
+        if stamps.str.ends_with(" 00:00:00").any():
+            column = column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
         changed.append(column)
     return frame.with_columns(changed) if changed else frame
 

@@ -179,3 +179,26 @@ def test_a_key_sent_again_answers_with_its_holders_status_now(store: SqliteSyste
     again = store.submit(draft("+14155552671", "+14155552672"))
     assert not again.created
     assert [(r.port_request_id, r.status) for r in again.refused] == [("PR-000001", "cancelled")]
+
+
+def test_a_request_made_before_a_paperwork_key_existed_does_not_differ_by_it(
+    store: SqliteSystem,
+) -> None:
+    """A newer portflow adds loa_sha256 to the paperwork; the request made before has none."""
+    first = draft("+14155552671").model_copy(update={"paperwork": {"friendly_name": "x"}})
+    store.submit(first)
+    newer = first.model_copy(update={"paperwork": {"friendly_name": "x", "loa_sha256": "ab"}})
+    assert store.submit(newer).differs == []
+    changed = first.model_copy(update={"paperwork": {"friendly_name": "y"}})
+    assert store.submit(changed).differs == ["paperwork"]
+
+
+def test_a_refusal_stored_by_an_older_portflow_is_read_by_account(store: SqliteSystem) -> None:
+    """Stored as someone else's when 'the same batch' meant the same account and group."""
+    store.submit(draft("+14155552671"))
+    later = draft("+14155552671", "+14155552672", group="US-geographic-verizon")
+    store.submit(later)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE request_refusals SET same_batch = 0")
+    again = store.submit(later)
+    assert [r.e164 for r in again.already] == ["+14155552671"] and again.refused == []

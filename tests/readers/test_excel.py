@@ -46,14 +46,20 @@ def test_date_and_time_cells_are_carried_as_typed(tmp_path: Path) -> None:
     """Not `2026-12-15 00:00:00` and `1899-12-31 09:30:00`, as calamine gives them."""
     book, path = workbook(tmp_path)
     sheet = book.active
-    sheet.append(["Phone Number", "Port date", "Call time", "Last call"])
+    sheet.append(["Phone Number", "Port date", "Call time", "Last call", "Opens"])
     sheet.append(
-        ["4155552671", dt.date(2026, 12, 15), dt.time(9, 30), dt.datetime(2026, 12, 1, 13, 45)]
+        [
+            "4155552671",
+            dt.date(2026, 12, 15),
+            dt.time(9, 30),
+            dt.datetime(2026, 12, 1, 13, 45),
+            dt.time(0, 0),  # day zero at midnight: 1899-12-31 00:00:00
+        ]
     )
     book.save(path)
     batch = read_batch([str(path)])
-    assert batch.frame.select("Port date", "Call time", "Last call").rows() == [
-        ("2026-12-15", "09:30:00", "2026-12-01 13:45:00")
+    assert batch.frame.select("Port date", "Call time", "Last call", "Opens").rows() == [
+        ("2026-12-15", "09:30:00", "2026-12-01 13:45:00", "00:00:00")
     ]
 
 
