@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import logging
 import os
 import re
@@ -45,7 +46,9 @@ FUTURE_SLACK_SECONDS = 2.0  # a modification time this far ahead of the clock is
 MAX_ATTEMPTS = 3  # a claim abandoned by this many crashed runs goes to failed/
 MAX_RETRIES = 24  # passes a file waits for the porting system before it goes to failed/
 ATTEMPTS_FILE = ".attempts"
-RETRIES_FILE = ".retries"
+# How often each file in the inbox has waited for the porting system: its name, size and
+# time (a new file of the same name starts again at 0). Names of any length fit in it.
+RETRIES_LEDGER = ".retries.json"  # in inbox/processing/
 LOCK_FILE = ".lock"
 
 
@@ -88,6 +91,7 @@ def process_inbox(
     for claimed, lock in [*_left_over(options), *_claim_new(options)]:
         with lock:
             result.processed.append(_process(claimed, options, today()))
+    _forget_waits(options)
     return result
 
 
@@ -112,9 +116,13 @@ def _left_over(options: InboxOptions) -> list[tuple[Path, contextlib.ExitStack]]
         files = [
             file
             for file in sorted(claim.iterdir())
-            if file.is_file() and file.name not in (ATTEMPTS_FILE, RETRIES_FILE, LOCK_FILE)
+            if file.is_file() and file.name not in (ATTEMPTS_FILE, LOCK_FILE)
         ]
-        if not files:
+        if not files:  # emptied by hand: dropped, unless a live process holds it
+            emptied = _locked(claim)
+            if emptied is not None:
+                with emptied:
+                    _drop_claim(claim)
             continue
         lock = _locked(claim)
         if lock is None:
@@ -182,8 +190,6 @@ def _claim_new(options: InboxOptions) -> list[tuple[Path, contextlib.ExitStack]]
                 (claim / LOCK_FILE).unlink(missing_ok=True)
                 claim.rmdir()
             continue
-        with contextlib.suppress(OSError):  # how often it waited for the porting system
-            os.replace(path.with_name(f".{path.name}{RETRIES_FILE}"), claim / RETRIES_FILE)
         claimed.append((claim / path.name, lock))
     return claimed
 
@@ -219,11 +225,14 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         else:
             summary = run_check(check).summary
     except Exception as error:  # noqa: BLE001 - a bad file must not stop the inbox
+        if not claimed.is_file():
+            return _vanished(claimed, run_folder)
         if _signature(claimed) != before:
             return _still_arriving(claimed, options, run_folder)
-        retries = _count(claim, RETRIES_FILE) if _retryable(error) else 0
+        retries = _waited(options, name, before) + 1 if _retryable(error) else 0
         if retries and retries <= MAX_RETRIES:
-            _finish(claimed, options.inbox / name, keep=(RETRIES_FILE,))  # the next pass tries
+            back = _finish(claimed, options.inbox / name)  # the next pass tries again
+            _note_wait(options, back, retries)
             log.warning(
                 "inbox: %s will be tried again (%d of %d): %s", name, retries, MAX_RETRIES, error
             )
@@ -241,6 +250,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         _finish(claimed, options.inbox / FAILED / name)
         log.warning("inbox: %s failed: %s", name, detail)
         return Processed(name, FAILED, str(run_folder), detail)
+    if not claimed.is_file():
+        return _vanished(claimed, run_folder)
     if _signature(claimed) != before:
         return _still_arriving(claimed, options, run_folder)
     _finish(claimed, options.inbox / DONE / name)
@@ -278,8 +289,68 @@ def _still_arriving(claimed: Path, options: InboxOptions, run_folder: Path) -> P
     return Processed(name, RETRY, str(run_folder), detail)
 
 
+def _vanished(claimed: Path, run_folder: Path) -> Processed:
+    """Someone moved or deleted the file out of processing/ while it was processed: there
+    is nothing to move; the claim is dropped and the run says so."""
+    detail = f"{claimed.name} disappeared from {claimed.parent} while it was processed"
+    _drop_claim(claimed.parent)
+    log.warning("inbox: %s", detail)
+    return Processed(claimed.name, FAILED, str(run_folder), detail)
+
+
+def _drop_claim(claim: Path) -> None:
+    with contextlib.suppress(OSError):
+        for name in (ATTEMPTS_FILE, LOCK_FILE):  # the lock, if held, is released after
+            (claim / name).unlink(missing_ok=True)
+        claim.rmdir()
+
+
 def _retryable(error: Exception) -> bool:
     return isinstance(error, PortflowError) and error.retryable
+
+
+def _ledger(options: InboxOptions) -> dict[str, list[int]]:
+    """name -> [times waited, size, mtime_ns] of the files that waited for the system."""
+    try:
+        data = json.loads((options.inbox / PROCESSING / RETRIES_LEDGER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_ledger(options: InboxOptions, ledger: dict[str, list[int]]) -> None:
+    path = options.inbox / PROCESSING / RETRIES_LEDGER
+    with contextlib.suppress(OSError):
+        if not ledger:
+            path.unlink(missing_ok=True)
+            return
+        temporary = path.with_name(f"{RETRIES_LEDGER}.tmp")
+        temporary.write_text(json.dumps(ledger), encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def _waited(options: InboxOptions, name: str, signature: tuple[int, int] | None) -> int:
+    """How often this very file (name, size and time) waited for the porting system."""
+    entry = _ledger(options).get(name)
+    if not isinstance(entry, list) or len(entry) != 3 or signature is None:
+        return 0
+    return int(entry[0]) if tuple(entry[1:]) == signature else 0
+
+
+def _note_wait(options: InboxOptions, path: Path, count: int) -> None:
+    signature = _signature(path)
+    ledger = _ledger(options)
+    if signature is not None:
+        ledger[path.name] = [count, *signature]
+    _save_ledger(options, ledger)
+
+
+def _forget_waits(options: InboxOptions) -> None:
+    """Entries of files no longer in the inbox (done, failed, deleted, renamed) go."""
+    ledger = _ledger(options)
+    kept = {name: entry for name, entry in ledger.items() if (options.inbox / name).is_file()}
+    if kept != ledger:
+        _save_ledger(options, kept)
 
 
 def _attempt(claim: Path) -> int:
@@ -299,22 +370,16 @@ def _count(claim: Path, name: str) -> int:
     return count
 
 
-def _finish(claimed: Path, target: Path, *, keep: tuple[str, ...] = ()) -> None:
-    """Move the file out of its claim (never over an earlier file), then drop the claim.
-
-    `keep`: counters that go with the file (beside it, hidden) to its next claim."""
+def _finish(claimed: Path, target: Path) -> Path:
+    """Move the file out of its claim (never over an earlier file), then drop the claim;
+    returns where the file went."""
     candidate, number = target, 2
     while candidate.exists():
         candidate = target.with_name(_numbered(target.name, number))
         number += 1
-    for name in keep:
-        with contextlib.suppress(OSError):
-            os.replace(claimed.parent / name, candidate.parent / f".{candidate.name}{name}")
     os.replace(claimed, candidate)
-    with contextlib.suppress(OSError):
-        for name in (ATTEMPTS_FILE, RETRIES_FILE, LOCK_FILE):  # the lock is held till after
-            (claimed.parent / name).unlink(missing_ok=True)
-        claimed.parent.rmdir()
+    _drop_claim(claimed.parent)
+    return candidate
 
 
 def _numbered(name: str, number: int) -> str:

@@ -157,14 +157,38 @@ def test_an_unreachable_porting_system_sends_the_file_back_to_the_inbox(
     monkeypatch.setenv("PORTFLOW_SYSTEM_ATTEMPTS", "1")
     result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
     assert [p.outcome for p in result.processed] == ["retry"]
-    assert listing(settings.inbox) == [".wave.csv.retries", "wave.csv"]
-    assert listing(settings.inbox / "failed") == []
+    assert listing(settings.inbox) == ["wave.csv"] and listing(settings.inbox / "failed") == []
     # Not for ever: a typo in the URL would make a run folder per pass (1,440 a day).
     monkeypatch.setattr("portflow.inbox.MAX_RETRIES", 2)
     outcomes = [p.outcome for _ in range(2) for p in process_inbox(settings).processed]
     assert outcomes == ["retry", "failed"]
     assert listing(settings.inbox) == [] and listing(settings.inbox / "failed") == ["wave.csv"]
-    assert list((settings.inbox / "processing").iterdir()) == []
+    assert list((settings.inbox / "processing").iterdir()) == []  # the ledger went with it
+
+
+def test_a_new_file_of_a_name_that_waited_starts_its_count_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count is this file's (name, size, time): a corrected file dropped under the same
+    name, or one whose name is too long for a hidden counter file, is counted right."""
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    shutil.copy(SAMPLES / "manifest.yaml", tmp_path / "manifest.yaml")
+    settings = options(
+        tmp_path, manifest=tmp_path / "manifest.yaml", system_url="http://127.0.0.1:9/unreachable"
+    )
+    monkeypatch.setenv("PORTFLOW_SYSTEM_TOKEN", "t")
+    monkeypatch.setenv("PORTFLOW_SYSTEM_ATTEMPTS", "1")
+    monkeypatch.setattr("portflow.inbox.MAX_RETRIES", 2)
+    name = "n" * 240 + ".csv"
+    drop(settings.inbox, name, b"Phone\n4155552671\n")
+    assert [p.outcome for p in process_inbox(settings).processed] == ["retry"]
+    (settings.inbox / name).unlink()  # the customer sends a corrected file instead
+    drop(settings.inbox, name, b"Phone\n4155552671\n4155552672\n")
+    outcomes = [p.outcome for _ in range(2) for p in process_inbox(settings).processed]
+    assert outcomes == ["retry", "retry"]  # its own first and second wait (not the second
+    assert listing(settings.inbox) == [name]  # and third, as the first file's count would say)
+    (last,) = process_inbox(settings).processed
+    assert last.outcome == "failed" and "tried 2 times; gave up" in last.detail
 
 
 def test_a_file_that_changes_while_it_is_processed_goes_back_to_the_inbox(
@@ -191,6 +215,27 @@ def test_a_file_that_changes_while_it_is_processed_goes_back_to_the_inbox(
     os.utime(path.parent / "slow.csv", (time.time() - 60, time.time() - 60))
     (second,) = process_inbox(settings).processed
     assert second.outcome == "done" and "2 rows: 2 accepted" in second.detail
+
+
+def test_a_file_taken_out_of_processing_by_hand_does_not_stop_the_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = options(tmp_path)
+    drop(settings.inbox, "a.csv", b"Phone\n4155552671\n", age=120)
+    drop(settings.inbox, "b.csv", b"Phone\n4155552672\n", age=60)
+    real_check = inbox.run_check
+
+    def someone_moves_a_away(options: CheckOptions) -> object:
+        if options.input_names == ("a.csv",):
+            Path(options.inputs[0]).unlink()
+        return real_check(options)
+
+    monkeypatch.setattr(inbox, "run_check", someone_moves_a_away)
+    first, second = process_inbox(settings).processed
+    assert (first.file, first.outcome) == ("a.csv", "failed")
+    assert "disappeared from" in first.detail
+    assert (second.file, second.outcome) == ("b.csv", "done")
+    assert list((settings.inbox / "processing").iterdir()) == []
 
 
 def test_a_file_dated_in_the_future_is_named_in_a_warning(
