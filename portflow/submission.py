@@ -2,8 +2,11 @@
 
 Every request's idempotency key comes from its content, so pushing again (a re-run, a
 retry, a second submitter at the same moment) returns the requests already made. If the
-porting system stops answering half-way, what was done is written to `submitted.csv`, the
-rest is marked not_submitted, and the run exits 4; running it again finishes the job.
+push stops half-way, what was done is written to `submitted.csv` and the rest is marked
+not_submitted: when the porting system stopped answering, the run exits 4 and running it
+again finishes the job; when it refused a request, the run exits with that refusal's code
+and the rows say to fix it first. Numbers freed since by a cancelled request go in a
+follow-up request (see plan.follow_up).
 """
 
 from __future__ import annotations
@@ -134,7 +137,12 @@ def run_submit(
                 warn_if_new=not options.new_system_expected,
             )
         except PushStopped as stopped:
-            _write(_report(checked, drafts, stopped.pushed, ready, stopped=stopped), step)
+            report = _report(checked, drafts, stopped.pushed, ready, stopped=stopped)
+            if not stopped.pushed.answers and (options.check.out / SUBMITTED_CSV).is_file():
+                # Nothing was answered: the earlier submitted.csv (which number went in which
+                # request) says more than one listing every number not_submitted.
+                report = dataclasses.replace(report, submitted=None)
+            _write(report, step)
             raise
         return _write(_report(checked, drafts, pushed, ready), step)
 
@@ -186,7 +194,7 @@ def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = T
 class _Report:
     checked: Checked  # refused numbers moved to rejects (IN_OTHER_PORT)
     extra: dict[str, Any]  # readiness and submission, for summary.json
-    submitted: pl.DataFrame  # submitted.csv
+    submitted: pl.DataFrame | None  # submitted.csv (None: leave an earlier one)
 
 
 def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:

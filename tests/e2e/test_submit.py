@@ -672,3 +672,18 @@ def test_a_corrected_manifest_does_not_change_requests_made_and_says_so(
     assert changed and all(c["differs"] == ["PIN", "requested port date"] for c in changed)
     rerun = portflow(*submit_args(service.url, tmp_path / "rerun"), env=ENV)  # as first sent
     assert rerun.code == 0 and "was made with another" not in rerun.stderr
+
+
+def test_a_push_that_gets_no_answer_keeps_the_earlier_submitted_csv(tmp_path: Path) -> None:
+    """The porting system is down from the start: exit 4, and the earlier list of which
+    number went in which request stays (not replaced by every number not_submitted)."""
+    out = tmp_path / "out"
+    with running_service(tmp_path / "ps.db") as service:
+        assert portflow(*submit_args(service.url, out), env=ENV).code == 0
+    earlier = (out / "submitted.csv").read_text()
+    down = portflow(*submit_args(f"http://127.0.0.1:{free_port()}", out), env=ENV)
+    assert down.code == 4, down.stderr
+    assert (out / "submitted.csv").read_text() == earlier
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["submission"]["complete"] is False
+    assert "submitted.csv is an earlier submit run's" in str(summary["warnings"])
