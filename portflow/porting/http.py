@@ -26,6 +26,7 @@ from portflow.errors import (
     PortingSystemError,
     PortingSystemUnavailable,
     UsageError,
+    shown,
 )
 from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
 
@@ -196,6 +197,9 @@ class HttpSystem:
                     raise _refusal(response, self.description, hidden)
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 last = f"HTTP {response.status_code}"
+                said = _detail(response)
+                if said:  # the system's own words: its store is full, read-only...
+                    last += f": {blotted(shown(said, limit=200), hidden)}"
                 if retry_after is not None and retry_after > self._retry.longest_retry_after:
                     raise PortingSystemUnavailable(
                         f"porting system {self.description} asked to wait {retry_after:.0f} s "
@@ -219,6 +223,16 @@ class HttpSystem:
             f"{self._retry.attempts} attempts ({last}); nothing was lost: run the same "
             "command again to finish"
         )
+
+
+def _detail(response: httpx.Response) -> str | None:
+    """The `detail` of a JSON error answer, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if isinstance(detail, str) and detail.strip() else None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -510,3 +510,10 @@ def test_an_unwritable_store_is_not_called_busy(tmp_path: Path) -> None:
         answer = submit_raw(Served(url, db), body_of(request), key=request.idempotency_key, **JSON)
         assert answer.status_code == 500 and "Retry-After" not in answer.headers
         assert str(db) not in answer.text and "operator" in answer.json()["detail"]
+        client = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST)
+        with pytest.raises(PortingSystemUnavailable) as unavailable:
+            client.submit(request)
+        # After its retries, the client says what the system said, not only "HTTP 500".
+        assert "(HTTP 500: the porting system cannot use its store; tell its operator)" in str(
+            unavailable.value
+        )
