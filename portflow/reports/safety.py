@@ -11,8 +11,10 @@ import polars as pl
 
 # A formula's first character (ASCII or full-width: some spreadsheets take either), also
 # after spaces and invisible characters that an import may trim; or a tab or line break.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-FORMULA_START = rf"^(?:[\t\r\n]|[\s{_INVISIBLE}]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+# The spaces are listed, not `\s`: Python's and polars' (Rust's) `\s` differ (\x1c-\x1f).
+_SPACES = " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060-\u2064\ufeff"
+FORMULA_START = rf"^(?:[\t\r\n]|[{_SPACES}{_INVISIBLE}]*[=+\-@\uff1d\uff0b\uff0d\uff20])"
 PLAIN_PHONE = r"^\+\d{7,15}$"  # SPEC 3.1: `+14155552671` stays as it is, written as text
 PHONE_COLUMNS = ("raw_number", "e164", "receiving_number")
 EXCEL_CELL_LIMIT = 32_767  # UTF-16 code units a cell holds (a character past U+FFFF takes two)

@@ -260,3 +260,15 @@ def test_a_file_where_a_folder_goes_stops_the_commit_before_anything_moves(
     assert sorted(p.name for p in out.iterdir()) == ["a.csv", "tickets"]
     assert (out / "a.csv").read_text() == "first"
     assert (out / "tickets").read_text() == "someone's file"
+
+
+def test_python_and_polars_agree_on_what_starts_a_formula() -> None:
+    """Headers and tickets are made safe by Python's re, cells by polars (Rust's regex):
+    their `\\s` differ (\\x1c-\\x1f), so the pattern lists its spaces."""
+    from portflow.reports.safety import FORMULA_START
+
+    starts = [chr(c) for c in (*range(0x30), 0x85, 0xA0, 0xAD, 0x1680, *range(0x2000, 0x2070))]
+    values = [f"{c}=1" for c in starts] + [f"{c}x" for c in starts] + ["\uff1d1", "-2", "a=b"]
+    by_python = [re.search(FORMULA_START, value) is not None for value in values]
+    assert pl.Series(values).str.contains(FORMULA_START).to_list() == by_python
+    assert all(re.search(FORMULA_START, f"{c}=1") for c in "\x0b\x1c\x1f\u00a0\u200b\u2063")
