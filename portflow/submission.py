@@ -166,6 +166,22 @@ def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = T
             except PortingSystemError as error:
                 raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
             answers.append((draft, answer))
+            moved = sorted(
+                {
+                    r.port_request_id
+                    for r in answer.already
+                    if r.port_group and r.port_group != draft.port_group
+                }
+            )
+            if moved:
+                log.warning(
+                    "%s: numbers of port group %s are already in %s, made for another port "
+                    "group; portflow does not move them: if the group changed (a losing "
+                    "carrier corrected?), change those requests in the porting system",
+                    system.description,
+                    draft.port_group,
+                    ", ".join(moved),
+                )
             if answer.differs and answer.request is not None:
                 log.warning(
                     "%s was made with another %s than this manifest's; portflow does not "
@@ -310,14 +326,15 @@ def _report(
                 rows.append(("", line.e164, draft.port_group, REFUSED, detail))
             elif line.e164 in earlier:
                 held = earlier[line.e164]
-                rows.append(
-                    (
-                        held.port_request_id,
-                        line.e164,
-                        draft.port_group,
-                        held.status,
-                        "submitted earlier for this account",
+                detail = "submitted earlier for this account"
+                if held.port_group and held.port_group != draft.port_group:
+                    detail += (
+                        f", in port group {held.port_group}: if this list's "
+                        f"{draft.port_group} is right (a losing carrier corrected?), change "
+                        f"{held.port_request_id} in the porting system"
                     )
+                rows.append(
+                    (held.port_request_id, line.e164, draft.port_group, held.status, detail)
                 )
             elif request is not None:
                 rows.append((request.id, line.e164, draft.port_group, request.status, ""))

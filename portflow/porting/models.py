@@ -101,6 +101,7 @@ class Refusal(BaseModel):
     e164: str
     port_request_id: str
     status: str
+    port_group: str | None = None  # the holder's, when it is the same account's request
 
 
 class PortRequest(BaseModel):

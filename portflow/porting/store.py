@@ -219,7 +219,7 @@ class SqliteSystem:
         for start in range(0, len(numbers), 500):
             chunk = numbers[start : start + 500]
             rows = db.execute(
-                f"SELECT n.e164, r.id, r.status, r.account_id "
+                f"SELECT n.e164, r.id, r.status, r.account_id, r.port_group "
                 f"FROM request_numbers n JOIN port_requests r ON r.id = n.request_id "
                 f"WHERE n.e164 IN ({','.join('?' * len(chunk))}) "
                 f"AND r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.seq",
@@ -229,8 +229,14 @@ class SqliteSystem:
                 if row["e164"] in seen:
                     continue
                 seen.add(row["e164"])
-                holder = Refusal(e164=row["e164"], port_request_id=row["id"], status=row["status"])
-                (already if row["account_id"] == draft.account_id else refused).append(holder)
+                same = row["account_id"] == draft.account_id
+                holder = Refusal(
+                    e164=row["e164"],
+                    port_request_id=row["id"],
+                    status=row["status"],
+                    port_group=row["port_group"] if same else None,  # others' stay theirs
+                )
+                (already if same else refused).append(holder)
         return already, refused
 
     def _insert(
@@ -399,11 +405,22 @@ class SqliteSystem:
         cancelled since has freed its numbers, and the client submits them again."""
         rows = db.execute(
             "SELECT f.e164, f.other_request_id, COALESCE(r.status, f.other_status), "
-            "COALESCE(r.account_id = me.account_id, f.same_batch) "
+            "COALESCE(r.account_id = me.account_id, f.same_batch), r.port_group "
             "FROM request_refusals f JOIN port_requests me ON me.id = f.request_id "
             "LEFT JOIN port_requests r ON r.id = f.other_request_id "
             "WHERE f.request_id = ? ORDER BY f.e164",
             (request_id,),
         ).fetchall()
-        held = [(bool(r[3]), Refusal(e164=r[0], port_request_id=r[1], status=r[2])) for r in rows]
+        held = [
+            (
+                bool(r[3]),
+                Refusal(
+                    e164=r[0],
+                    port_request_id=r[1],
+                    status=r[2],
+                    port_group=r[4] if r[3] else None,
+                ),
+            )
+            for r in rows
+        ]
         return [h for same, h in held if same], [h for same, h in held if not same]

@@ -687,3 +687,28 @@ def test_a_push_that_gets_no_answer_keeps_the_earlier_submitted_csv(tmp_path: Pa
     summary = json.loads((out / "summary.json").read_text())
     assert summary["submission"]["complete"] is False
     assert "submitted.csv is an earlier submit run's" in str(summary["warnings"])
+
+
+def test_numbers_already_sent_in_another_port_group_say_so(tmp_path: Path) -> None:
+    """The list again with a Losing Carrier column: its numbers are in this account's
+    requests of the group without a carrier. Not refused; but the move is not silent."""
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone Number,Routing ID\n(312) 782-4450,RT-1001\n(312) 782-4451,RT-1001\n")
+    system = f"sqlite:///{tmp_path / 'ps.db'}"
+    first = portflow(*submit_args(system, tmp_path / "first", inputs=(str(listing),)), env=ENV)
+    assert first.code == 0, first.stderr
+    listing.write_text(
+        "Phone Number,Routing ID,Losing Carrier\n"
+        "(312) 782-4450,RT-1001,AT&T\n(312) 782-4451,RT-1001,AT&T\n"
+    )
+    again = portflow(*submit_args(system, tmp_path / "again", inputs=(str(listing),)), env=ENV)
+    assert again.code == 0, again.stderr
+    assert "numbers of port group US-geographic-at-t are already in PR-000001" in again.stderr
+    rows = submitted(tmp_path / "again")
+    assert set(rows.get_column("port_request_id")) == {"PR-000001"}
+    (detail,) = set(rows.get_column("detail"))
+    assert detail == (
+        "submitted earlier for this account, in port group US-geographic: if this list's "
+        "US-geographic-at-t is right (a losing carrier corrected?), change PR-000001 in the "
+        "porting system"
+    )
