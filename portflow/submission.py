@@ -315,9 +315,9 @@ def _report(
         request = answer.request
         refused_by = {r.e164: r for r in answer.refused}
         earlier = {r.e164: r for r in answer.already}
-        again = follow_up(draft, answer)
+        again, free = follow_up(draft, answer), freed(answer)
         for line in draft.numbers:
-            if line.e164 in freed(answer):  # the follow-up request's rows say where it went
+            if line.e164 in free:  # the follow-up request's rows say where it went
                 if again is None or again.idempotency_key not in answered:
                     rows.append(("", line.e164, draft.port_group, NOT_SUBMITTED, why))
             elif line.e164 in refused_by:
