@@ -16,7 +16,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portflow.pipeline import CheckOptions, run_check
+from portflow.pipeline import CheckOptions, CheckResult, run_check
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 from tests.numbers.strategies import ANY_VALUE
 
@@ -41,6 +41,14 @@ ROW = st.fixed_dictionaries(
 )
 
 
+def checked(listing: Path, accounts: Path, out: Path) -> CheckResult:
+    """`portflow check LISTING` on 2026-11-26, in-process."""
+    options = CheckOptions(
+        inputs=(str(listing),), accounts=accounts, out=out, run_date=dt.date(2026, 11, 26)
+    )
+    return run_check(options)
+
+
 def csv_text(rows: list[dict[str, str | None]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
@@ -59,14 +67,7 @@ def test_every_row_is_accepted_rejected_or_fax_exactly_once(
         accounts = write_accounts(folder / "accounts", ACCOUNTS)
         listing = folder / "list.csv"
         listing.write_bytes(csv_text(rows).encode("utf-8"))
-        result = run_check(
-            CheckOptions(
-                inputs=(str(listing),),
-                accounts=accounts,
-                out=folder / "out",
-                run_date=dt.date(2026, 11, 26),
-            )
-        )
+        result = checked(listing, accounts, folder / "out")
     summary = result.summary
     assert summary["rows"] == summary["accepted"] + summary["rejected"] + summary["fax"]
     assert summary["rows"] + summary["skipped_blank"] <= len(rows)
@@ -154,14 +155,7 @@ def test_input_columns_named_like_portflows_own_are_carried(tmp_path: Path) -> N
     )
     listing = tmp_path / "list.csv"
     listing.write_text("Phone,e164_key,row_id\n4155552673,abc,7\n4155550001,def,8\n")
-    result = run_check(
-        CheckOptions(
-            inputs=(str(listing),),
-            accounts=accounts,
-            out=tmp_path / "out",
-            run_date=dt.date(2026, 11, 26),
-        )
-    )
+    result = checked(listing, accounts, tmp_path / "out")
     configured = result.outcome.configured
     assert configured.select("e164", "e164_key (input)", "row_id (input)").rows() == [
         ("+14155552673", "abc", "7")

@@ -10,7 +10,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,9 +403,8 @@ def test_the_service_keeps_to_its_own_openapi_document(case: schemathesis.Case) 
     case.call_and_validate()
 
 
-def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secrets() -> None:
-    """A porting system (or a proxy) that quotes the request in its refusal: the client's
-    error and logs show the refusal with the PIN and the account number blotted out."""
+def refusing(detail_of: Callable[[bytes], str]) -> Any:
+    """An ASGI app that refuses every request (422) with `detail_of(its body)`."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         body = b""
@@ -414,7 +413,7 @@ def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secret
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        answer = json.dumps({"detail": f"cannot take {body.decode()}"}).encode()
+        answer = json.dumps({"detail": detail_of(body)}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -424,7 +423,14 @@ def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secret
         )
         await send({"type": "http.response.body", "body": answer})
 
-    with serving(app) as url:  # type: ignore[arg-type]
+    return app
+
+
+def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secrets() -> None:
+    """A porting system (or a proxy) that quotes the request in its refusal: the client's
+    error and logs show the refusal with the PIN and the account number blotted out."""
+    app = refusing(lambda body: f"cannot take {body.decode()}")
+    with serving(app) as url:
         system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST)
         with pytest.raises(PortingSystemError) as refused:
             system.submit(draft("+14155552671"))
@@ -437,30 +443,15 @@ def test_a_system_that_echoes_the_body_back_cannot_make_the_client_repeat_secret
 def test_a_system_that_quotes_secrets_reformatted_cannot_make_the_client_repeat_them() -> None:
     """It quotes the account number without its dashes, or with en dashes, the PIN upper-cased."""
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+    def detail(body: bytes) -> str:
         secrets = json.loads(body)["billing_secrets"]
         account, pin = secrets["carrier_account_number"], secrets["pin"]
-        detail = (
+        return (
             f"account {account.replace('-', '')} or {account.replace('-', chr(0x2013))} "
             f"or {account.replace('-', ' ')} with pin {pin.upper()!r} rejected"
         )
-        answer = json.dumps({"detail": detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 422,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": answer})
 
-    with serving(app) as url:  # type: ignore[arg-type]
+    with serving(refusing(detail)) as url:
         system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST)
         with pytest.raises(PortingSystemError) as refused:
             system.submit(draft("+14155552671"))
