@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +45,9 @@ def prefect_reachable(flow: str) -> Iterator[None]:
     except RuntimeError as error:
         if not any(text in str(error) for text in _PREFECT_UNREACHABLE):
             raise
-        api = os.environ.get("PREFECT_API_URL") or "its temporary local server"
+        from prefect.settings import PREFECT_API_URL  # imported already: the flow ran
+
+        api = PREFECT_API_URL.value() or "its temporary local server"
         raise PrefectUnavailable(
             f"Prefect API ({api}) did not answer, so flow {flow} did not run: run it again "
             "when Prefect is up, or with --no-prefect"
