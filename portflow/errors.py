@@ -7,6 +7,8 @@
     ├── OutputError               the --out folder cannot take the outputs (exit 2)
     ├── ManifestError             the submission manifest cannot be read (exit 2)
     ├── SubmissionRefused         not ready to submit, or nothing to submit (exit 3)
+    ├── StateBusy                 the reconciliation state is locked: try again (exit 4)
+    ├── PrefectUnavailable        the Prefect API did not answer: nothing ran (exit 4)
     └── PortingSystemError        the porting system said no (exit 2: token, 1: our request)
         └── PortingSystemUnavailable   not reachable after retries (exit 4; retryable)
 
