@@ -184,11 +184,9 @@ def _claim_new(options: InboxOptions) -> list[tuple[Path, contextlib.ExitStack]]
             os.rename(path, claim / path.name)  # atomic: if another run took it, this fails
         except OSError as error:
             log.warning("inbox: could not claim %s: %s", path.name, error)
+            _drop_claim(claim)
             if lock is not None:
                 lock.close()
-            with contextlib.suppress(OSError):
-                (claim / LOCK_FILE).unlink(missing_ok=True)
-                claim.rmdir()
             continue
         claimed.append((claim / path.name, lock))
     return claimed
@@ -225,10 +223,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         else:
             summary = run_check(check).summary
     except Exception as error:  # noqa: BLE001 - a bad file must not stop the inbox
-        if not claimed.is_file():
-            return _vanished(claimed, run_folder)
-        if _signature(claimed) != before:
-            return _still_arriving(claimed, options, run_folder)
+        if (moved := _moved(claimed, before, options, run_folder)) is not None:
+            return moved
         retries = _waited(options, name, before) + 1 if _retryable(error) else 0
         if retries and retries <= MAX_RETRIES:
             back = _finish(claimed, options.inbox / name)  # the next pass tries again
@@ -250,10 +246,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
         _finish(claimed, options.inbox / FAILED / name)
         log.warning("inbox: %s failed: %s", name, detail)
         return Processed(name, FAILED, str(run_folder), detail)
-    if not claimed.is_file():
-        return _vanished(claimed, run_folder)
-    if _signature(claimed) != before:
-        return _still_arriving(claimed, options, run_folder)
+    if (moved := _moved(claimed, before, options, run_folder)) is not None:
+        return moved
     _finish(claimed, options.inbox / DONE / name)
     detail = (
         f"{summary['rows']} rows: {summary['accepted']} accepted, "
@@ -270,6 +264,18 @@ def _signature(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns
+
+
+def _moved(
+    claimed: Path, before: tuple[int, int] | None, options: InboxOptions, run_folder: Path
+) -> Processed | None:
+    """What became of a file that was taken out of its claim, or changed, while it was
+    processed; None when it is as it was claimed."""
+    if not claimed.is_file():
+        return _vanished(claimed, run_folder)
+    if _signature(claimed) != before:
+        return _still_arriving(claimed, options, run_folder)
+    return None
 
 
 def _still_arriving(claimed: Path, options: InboxOptions, run_folder: Path) -> Processed:
@@ -355,12 +361,7 @@ def _forget_waits(options: InboxOptions) -> None:
 
 def _attempt(claim: Path) -> int:
     """Count this attempt at a claim (a sidecar file beside the claimed file)."""
-    return _count(claim, ATTEMPTS_FILE)
-
-
-def _count(claim: Path, name: str) -> int:
-    """Add one to the counter `name` beside a claimed file; returns the new count."""
-    counter = claim / name
+    counter = claim / ATTEMPTS_FILE
     try:
         count = int(counter.read_text()) + 1 if counter.exists() else 1
     except (OSError, ValueError):
