@@ -249,12 +249,10 @@ def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
     masked, cells = {}, 0
     for key, frame in frames.items():
         present = [name for name in carried if name in frame.columns]
-        if present:
-            cells += frame.select(
-                pl.sum_horizontal(holds(n).cast(pl.Int64) for n in present).sum()
-            ).item()
+        flags = frame.select(holds(name).alias(name) for name in present)  # worked out once
+        cells += sum(int(flags.get_column(name).sum()) for name in present)
         masked[key] = frame.with_columns(
-            pl.when(holds(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
+            pl.when(flags.get_column(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
             for name in present
         )
     if cells and checked.batch.sources:

@@ -266,12 +266,7 @@ def blotted(text: str, secrets: tuple[str, ...]) -> str:
 
 
 def _refusal(response: httpx.Response, where: str, hidden: tuple[str, ...]) -> PortingSystemError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    detail = body.get("detail") if isinstance(body, dict) else None
-    text = blotted(detail if isinstance(detail, str) else response.reason_phrase, hidden)
+    text = blotted(_detail(response) or response.reason_phrase, hidden)
     if response.status_code in (401, 403):
         return PortingSystemError(
             f"porting system {where} refused the token (HTTP {response.status_code}); "
