@@ -19,6 +19,7 @@ _INVALID_DETAIL = {
     ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
     ref.TWO_NUMBERS: "holds two phone numbers in one cell",
     ref.WORDS: "has words beside the number (a phone keypad reads letters as digits)",
+    ref.WORDS_BEFORE: "has words before the number",
 }
 _INVALID_FIX = {
     ref.DIGITS_LOST: "Format the number column as Text in the original workbook, type or "
@@ -34,6 +35,9 @@ _INVALID_FIX = {
     ref.TWO_NUMBERS: "Put each number on its own row (with its own routing).",
     ref.WORDS: "Leave only the number in its cell; put a note such as 'main' in a column of "
     "its own.",
+    ref.WORDS_BEFORE: "Read the words first: if the number is still to be ported, leave only "
+    "the number in its cell (a fax line with Service 'fax') and put the note in a column of "
+    "its own; if not (disconnected, not the customer's), delete the row.",
 }
 
 

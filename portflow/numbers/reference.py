@@ -30,6 +30,7 @@ NOT_VALID = "not_valid"  # a number with another country code that is not valid 
 EXCEL_ERROR = "excel_error"  # a workbook's error value (#N/A, #REF!...): a formula failed
 TWO_NUMBERS = "two_numbers"  # `773-348-2204 / 773-348-2205`: two numbers in one cell
 WORDS = "words"  # `415-555-2671 (main)`: a note beside ten digits, its letters read as digits
+WORDS_BEFORE = "words_before"  # `Fax: 617-267-0707`: phonenumbers would skip the note
 
 US_CA = ("US", "CA")
 
@@ -114,6 +115,8 @@ TWO_NUMBERS_RE = re.compile(
 _LETTER = re.compile(r"[A-Za-z]")
 _NON_DIGITS = re.compile(r"[^0-9]+")
 _TEN_DIGITS = re.compile(r"1?[2-9][0-9]{9}")
+# A letter (any script) before the first digit: `Fax: 617-267-0707`, `Old number was ...`.
+_LETTER_FIRST = re.compile(r"[^\d]*[^\W\d_]")
 
 
 def _words_beside(text: str) -> bool:
@@ -149,6 +152,10 @@ def normalise_one(raw: str | None) -> Normalised:
     if number.country_code == 1 and len(national_digits) != 10:
         problem = WORDS if _words_beside(text) else WRONG_LENGTH
         return Normalised(INVALID, extension=extension, problem=problem)
+    if _LETTER_FIRST.match(text):
+        # phonenumbers reads past words before a number, but they may say it is a fax line,
+        # disconnected, or not the customer's at all: a person has to look.
+        return Normalised(INVALID, extension=extension, problem=WORDS_BEFORE)
     if not phonenumbers.is_valid_number(number):
         problem = INVALID_PREFIX if number.country_code == 1 else NOT_VALID
         return Normalised(INVALID, extension=extension, problem=problem)

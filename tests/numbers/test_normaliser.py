@@ -218,6 +218,26 @@ def test_words_beside_a_number_are_named_as_such(value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "value",
+    [
+        "Fax: 617-267-0707",
+        "Disconnected - 617-267-0709",
+        "Old number was 617-267-0711",
+        "Thanks, Jordan (cell 617-267-0793)",
+        "Billing account: 8773219900",
+        "UK office +44 20 7946 0958",
+        "Téléphone 4155552671 x12",
+    ],
+)
+def test_words_before_a_number_are_not_read_past(value: str) -> None:
+    """phonenumbers skips them, but they may say the number is a fax, disconnected or not
+    the customer's: a person has to read them."""
+    assert normalise_one(value).problem == "words_before"
+    decided = Normaliser(cache_dir=None).normalise(pl.Series([value] * 6000), fast=True)
+    assert decided.get_column("problem").unique().to_list() == ["words_before"]
+
+
+@pytest.mark.parametrize(
     ("value", "problem"),
     [("1-800-FLOWERS (main)", "wrong_length"), ("415-555-26 main", "wrong_length")],
 )
