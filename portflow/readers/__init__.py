@@ -289,7 +289,10 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
     sheets, notes = read_workbook(data, file=file, limits=limits)
     source = Source(file, hashlib.sha256(data).hexdigest(), [], notes)
     skipped: list[str] = []
-    for grid, visibility in sheets:
+    found: list[tuple[Table, str]] = []
+    # Visible sheets first: where a hidden sheet (often an old list) repeats a number, the
+    # visible row is the one checked, and the hidden one the duplicate.
+    for grid, visibility in sorted(sheets, key=lambda sheet: sheet[1] != "visible"):
         if grid.frame.height == 0:
             continue
         _check_rows(grid, limits=limits)
@@ -297,10 +300,21 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         if table is None:
             skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
             continue
+        found.append((table, visibility))
+    # A notes or legend sheet can have a "Phone Number" cell over prose; when another sheet
+    # holds phone numbers, one with none under its number column is not a list.
+    holds = [_holds_numbers(table) for table, _ in found]
+    for (table, visibility), numbers in zip(found, holds, strict=True):
+        if any(holds) and not numbers and table.rows:
+            source.warnings.append(
+                f'{file}, sheet "{table.sheet}": nothing under its number column looks like '
+                "a phone number, sheet skipped"
+            )
+            continue
         if visibility != "visible":
             source.warnings.append(
-                f'{file}, sheet "{grid.sheet}" is {visibility}; '
-                "its numbers were read like the others"
+                f'{file}, sheet "{table.sheet}" is {visibility}; its numbers were read like '
+                "the others (after the visible sheets')"
             )
         _add(source, table)
     if not source.tables:
@@ -315,6 +329,11 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         f"{file}, sheet {sheet}: no phone-number column, sheet skipped" for sheet in skipped
     ]
     return source
+
+
+def _holds_numbers(table: Table) -> bool:
+    """Whether any cell of the table's number column has seven digits or more."""
+    return (table.frame.get_column(NUMBER).str.count_matches(r"[0-9]").fill_null(0) >= 7).any()
 
 
 def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source:

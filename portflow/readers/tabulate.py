@@ -18,6 +18,7 @@ SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
 # Names the readers give columns themselves; an input column with one of them is renamed.
 READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
+_NUMBER_FIRST = re.compile(r"[+(]?\d")
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ class Table:
 
 
 def looks_like_phone_number(cell: object) -> bool:
-    """A first cell that already holds a number means the file has no header row."""
+    """A first cell that already holds a number means the file has no header row: seven
+    digits or more, and the number comes first (`Updated 11/20/2026` or `Billing account:
+    8773219900` on a notes sheet is not a list)."""
     if not isinstance(cell, str):
         return False
-    return len(_DIGIT.findall(unicodedata.normalize("NFKC", cell))) >= 7
+    text = unicodedata.normalize("NFKC", cell).strip().lstrip("'\"").lstrip()
+    return _NUMBER_FIRST.match(text) is not None and len(_DIGIT.findall(text)) >= 7
 
 
 def headers_seen(grid: Grid, *, limit: int = 8) -> str:

@@ -91,6 +91,54 @@ def test_every_sheet_with_a_number_column_is_read_and_others_are_reported(tmp_pa
     assert any('"Old" is hidden' in w for w in source.warnings)
 
 
+def test_a_hidden_sheet_is_read_after_the_visible_ones(tmp_path: Path) -> None:
+    """A hidden first sheet is often the old list: where it repeats a number, the visible
+    row is the one checked (its routing), the hidden one the duplicate."""
+    book, path = workbook(tmp_path)
+    old = book.active
+    old.title = "Old (2024)"
+    old.sheet_state = "hidden"
+    old.append(["Phone Number", "Routing ID"])
+    old.append(["4155552671", "RT-1009"])
+    current = book.create_sheet("Port list")
+    current.append(["Phone Number", "Routing ID"])
+    current.append(["4155552671", "RT-1002"])
+    book.save(path)
+    batch = read_batch([str(path)])
+    assert batch.frame.select("source_sheet", "routing_id").rows() == [
+        ("Port list", "RT-1002"),
+        ("Old (2024)", "RT-1009"),
+    ]
+
+
+def test_notes_and_legend_sheets_beside_a_list_are_not_read_as_lists(tmp_path: Path) -> None:
+    """A date or an account number first on a notes sheet is no headerless list, and a
+    legend's "Phone Number" cell has prose under it, not numbers."""
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone Number", "Routing ID"])
+    book.active.append(["4155552671", "RT-1"])
+    notes = book.create_sheet("Notes")
+    notes.append(["Updated 11/20/2026"])
+    notes.append(["Billing account: 8773219900"])
+    legend = book.create_sheet("Legend")
+    legend.append(["Phone Number", "The 10-digit number to port"])
+    legend.append(["Routing ID", "Where its calls go (RT-...)"])
+    book.save(path)
+    source = read_input(str(path))
+    assert [table.sheet for table in source.tables] == ["Sheet"]
+    assert any('"Notes"' in w and "skipped" in w for w in source.warnings)
+    assert any('sheet "Legend": nothing under its number column' in w for w in source.warnings)
+
+
+def test_a_lone_sheet_of_damaged_numbers_is_still_read(tmp_path: Path) -> None:
+    """Without a sheet of numbers beside it, each row is rejected with its reason."""
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone Number"])
+    book.active.append(["#N/A"])
+    book.save(path)
+    assert read_batch([str(path)]).frame.get_column("number").to_list() == ["#N/A"]
+
+
 def test_headerless_sheet_reads_number_and_routing(tmp_path: Path) -> None:
     book, path = workbook(tmp_path)
     book.active.append([4155552671, "RT-1"])
