@@ -92,6 +92,9 @@ class CheckOptions:
     system_url: str | None = None  # also look for conflicts in this porting system
     input_names: tuple[str, ...] | None = None  # how reports name the inputs (default: paths)
     limits: Limits = DEFAULT_LIMITS  # what one input or export may cost to read
+    # Port requests whose numbers are not IN_OTHER_PORT: submit's own account's requests in
+    # the porting system, whose numbers its push reports as submitted earlier.
+    own_requests: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -146,6 +149,8 @@ def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked
         accounts = step(
             "read the porting system", with_system_requests, accounts, options.system_url
         )
+    if options.own_requests:
+        accounts = without_requests(accounts, options.own_requests)
     verdicts: pl.DataFrame = step("check the rules", judge, frame, accounts.tables)
     outcome: Outcome = step(
         "sort the rows",
@@ -187,6 +192,15 @@ def write_results(
         submitted=submitted,
     )
     return CheckResult(summary, checked.outcome, written)
+
+
+def without_requests(accounts: Accounts, ids: frozenset[str]) -> Accounts:
+    """The accounts without these port requests' rows in the port_requests export."""
+    export = accounts.table("port_requests")
+    if export is None:
+        return accounts
+    kept = export.filter(~pl.col("port_request_id").is_in(sorted(ids)))
+    return dataclasses.replace(accounts, tables={**accounts.tables, "port_requests": kept})
 
 
 def with_system_requests(accounts: Accounts, url: str) -> Accounts:

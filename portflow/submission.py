@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from portflow.errors import PortingSystemError, SubmissionRefused
+from portflow.errors import PortingSystemError, PortingSystemUnavailable, SubmissionRefused
 from portflow.manifest import DEFAULT_MAX_PER_REQUEST, Readiness, load_manifest, readiness
 from portflow.pipeline import (
     Checked,
@@ -82,7 +82,13 @@ def run_submit(
     """Check, then submit each port group; `push_step` runs the push (it alone may retry)."""
     # The manifest first: a mistake in it should not cost a whole check to find.
     loaded = step("read the manifest", load_manifest, options.manifest)
-    checked = check_inputs(options.check, step=step)
+    own = step(
+        "read the porting system",
+        own_requests,
+        options.system_url,
+        loaded.manifest.account_id,
+    )
+    checked = check_inputs(dataclasses.replace(options.check, own_requests=own), step=step)
     if loaded.secrets is not None:
         checked.outcome = _masked(checked, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
@@ -145,6 +151,23 @@ def run_submit(
             _write(report, step)
             raise
         return _write(_report(checked, drafts, pushed, ready), step)
+
+
+def own_requests(url: str, account_id: str | None) -> frozenset[str]:
+    """This account's requests in the porting system. A refreshed port_requests export
+    lists them too; the check leaves their numbers to the push, which reports them as
+    submitted earlier (as it does before the export lists them), not IN_OTHER_PORT."""
+    if not account_id or (
+        url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists()
+    ):
+        return frozenset()
+    try:
+        with opened(url, load_settings(), create=False) as system:
+            return frozenset(r.id for r in system.list_requests() if r.account_id == account_id)
+    except PortingSystemUnavailable as error:
+        # The push will say so (exit 4) after the check's outputs are written.
+        log.warning("could not list the porting system's requests: %s", error)
+        return frozenset()
 
 
 def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = True) -> Pushed:

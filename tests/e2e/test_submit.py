@@ -203,6 +203,43 @@ def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
     assert rows.filter(pl.col("detail") == "submitted earlier for this account").height > 0
 
 
+def test_a_rerun_after_the_export_lists_the_requests_finishes_the_same(
+    service: Service, tmp_path: Path
+) -> None:
+    """The next night's port_requests export lists this submission's own requests: their
+    numbers are submitted earlier, not IN_OTHER_PORT; another account's still are."""
+    another_account_requests(service, tmp_path)  # PR-000001: +13127824400, 01
+    first = portflow(*submit_args(service.url, tmp_path / "a"), env=ENV)
+    assert first.code == 0, first.stderr
+    made = requests_in_system(service.db)
+    accounts = tmp_path / "refreshed"
+    shutil.copytree(SAMPLES / "accounts", accounts)
+    with sqlite3.connect(service.db) as connection:
+        listed = connection.execute(
+            "SELECT r.id, n.e164, r.status FROM request_numbers n "
+            "JOIN port_requests r ON r.id = n.request_id"
+        ).fetchall()
+    with (accounts / "port_requests.csv").open("a") as export:
+        export.writelines(f"{request},{number},{status}\n" for request, number, status in listed)
+    again = portflow(
+        *[
+            str(accounts) if a == str(SAMPLES / "accounts") else a
+            for a in submit_args(service.url, tmp_path / "b")
+        ],
+        env=ENV,
+    )
+    assert again.code == 0, again.stderr
+    assert requests_in_system(service.db) == made
+    ours = [  # (the other account's two are refused by the push, then by the check)
+        submitted(tmp_path / out).filter(pl.col("status") == "submitted").drop("detail")
+        for out in ("a", "b")
+    ]
+    assert ours[0].height == 185 and ours[0].equals(ours[1])
+    rejects = pl.read_csv(tmp_path / "b" / "rejects.csv", infer_schema=False)
+    related = " ".join(rejects.filter(pl.col("reason_code") == "IN_OTHER_PORT")["related"])
+    assert "PR-000001 (submitted)" in related and "PR-000002" not in related
+
+
 def another_account_requests(service: Service, folder: Path) -> None:
     """Another account's request, PR-000001, holding (312) 782-4400 and 4401 of the samples."""
     earlier = folder / "earlier.csv"
