@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ REQUEST_SCHEMA = {
     "foc_date": pl.Date,
     "port_group": pl.String,
     "submitted_on": pl.Date,
+    "updated_on": pl.Date,  # the last change of status (a cancellation's date)
     "latest_completion": pl.Date,
     "e164": pl.String,
     "routing_id": pl.String,
@@ -110,16 +112,21 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     }
     checked = {finding.name for finding in Finding} - skipped
     state = ReconcileState(options.state)
-    scope = f"{system} | {options.accounts.resolve()}"
+    # The folder as named (absolute), not resolved: a `current` symlink switched to each
+    # night's export is the same accounts every night.
+    scope = f"{system} | {os.path.abspath(options.accounts)}"
     previous = state.previous(scope, options.run_date)
     report = step("mark what is new", report_rows, found, frame, previous.keys)
     keys = _keys(report)
-    # A finding is resolved when its code was looked for both times and it is gone.
-    resolved = {
+    # A finding is resolved when its code was looked for both times and it is gone, and not
+    # because its request was cancelled (its numbers are then CANCELLED findings).
+    gone = {
         key
         for key in previous.keys - keys
         if key[0] in checked and key[0] in previous.codes_checked
     }
+    cancelled_ids = {r.id for r in requests if r.status == "cancelled"}
+    resolved = {key for key in gone if key[1] not in cancelled_ids}
     run_id = new_run_id()
     summary = {
         "run_id": run_id,
@@ -135,6 +142,7 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         "findings": report.height,
         "new_findings": int(report.get_column("new").sum()),
         "resolved_since_previous": len(resolved),
+        "ended_by_cancellation": len(gone - resolved),
         "findings_by_code": _by_code(report),
         "new_by_code": _by_code(report.filter(pl.col("new"))),
         "findings_not_checked": sorted(skipped),
@@ -169,6 +177,7 @@ def requests_table(requests: list[PortRequest]) -> pl.DataFrame:
             r.foc_date,
             r.port_group,
             r.created_at.date(),
+            r.updated_at.date(),
             r.latest_completion,
             line.e164,
             line.routing_id,
@@ -232,7 +241,12 @@ def reconciliation_markdown(summary: dict[str, Any]) -> str:
         f"Run date {summary['run_date']}, porting system {summary['system']}: "
         f"{summary['requests']} requests, {summary['numbers']} numbers; "
         f"**{summary['findings']}** findings, **{summary['new_findings']}** new, "
-        f"{summary['resolved_since_previous']} resolved since the previous run.",
+        f"{summary['resolved_since_previous']} resolved since the previous run"
+        + (
+            f" ({summary['ended_by_cancellation']} more ended by a cancelled request)."
+            if summary["ended_by_cancellation"]
+            else "."
+        ),
         "",
         "| Finding | Numbers | New | Meaning |",
         "|---|---:|---:|---|",
@@ -263,6 +277,7 @@ def _summary_sheet(summary: dict[str, Any]) -> SummarySheet:
             ("Findings", summary["findings"]),
             ("New since the previous run", summary["new_findings"]),
             ("Resolved since the previous run", summary["resolved_since_previous"]),
+            ("Ended by a cancelled request", summary["ended_by_cancellation"]),
         ],
         counts_title="Findings by code",
         counts_header=("Finding", "Numbers", "What it means"),

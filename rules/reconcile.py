@@ -12,18 +12,21 @@ from enum import Enum
 
 import polars as pl
 
-from rules.statuses import EXPORT_LEVELS, PENDING_SYSTEM_STATUSES, SYSTEM_LEVELS
+from rules.statuses import EXPORT_LEVELS, NOT_BLOCKING, PENDING_SYSTEM_STATUSES, SYSTEM_LEVELS
 
 PENDING = PENDING_SYSTEM_STATUSES
 FINDING_COLUMNS = ("code", "port_request_id", "e164", "detail", "action")
+# How long a cancelled request's numbers are shown (CANCELLED) after the cancellation.
+CANCELLED_SHOWN_DAYS = 30
 
 
 class Finding(Enum):
     """Why a submitted number needs attention. Declaration order is report order."""
 
     CARRIER_EXCEPTION = "The carrier raised an exception on the port"
-    OVERDUE = "Not complete after its latest completion date"
+    OVERDUE = "Not complete after its latest completion date, or after its FOC date"
     NEW_CONFLICT = "Still pending, and now in use in the account: porting it cuts that off"
+    CANCELLED = "Its request was cancelled, and no other request moves it"
     COMPLETED_NOT_CONFIGURED = "Ported, but not a tracking number in the account yet"
     ROUTING_MISMATCH = "Ported and tracking, but routed differently from the request"
     STATUS_MISMATCH = "The account's port_requests export and the porting system disagree"
@@ -123,15 +126,19 @@ def _findings(rows: pl.DataFrame, code: Finding, detail: pl.Expr, action: pl.Exp
 
 
 def overdue(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
-    """Submitted or at FOC, and past the latest completion the request was made with.
+    """Submitted or at FOC, and past the latest completion the request was made with, or
+    at FOC with the FOC date passed (the carrier missed the cut-over: no need to wait for
+    the window's end).
 
     Exceptions are CARRIER_EXCEPTION findings of their own, not also overdue.
     """
+    today = pl.lit(run_date)
+    foc_missed = (pl.col("status") == "foc") & (pl.col("foc_date") < today)
     late = requests.filter(
         pl.col("status").is_in(["submitted", "foc"])
-        & (pl.col("latest_completion") < pl.lit(run_date))
+        & ((pl.col("latest_completion") < today) | foc_missed.fill_null(False))
     )
-    days = (pl.lit(run_date) - pl.col("latest_completion")).dt.total_days().cast(pl.String)
+    days = (today - pl.col("latest_completion")).dt.total_days()
     foc = pl.col("foc_date").cast(pl.String)
     return _findings(
         late,
@@ -139,20 +146,31 @@ def overdue(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
         pl.concat_str(
             pl.lit("due by "),
             pl.col("latest_completion").cast(pl.String),
-            pl.lit(", "),
-            days,
-            pl.lit(" day(s) late, still "),
+            pl.when(days > 0)
+            .then(pl.concat_str(pl.lit(", "), days.cast(pl.String), pl.lit(" day(s) late")))
+            .otherwise(pl.lit("")),
+            pl.lit(", still "),
             pl.col("status"),
             pl.when(foc.is_not_null())
             .then(pl.concat_str(pl.lit(" (FOC "), foc, pl.lit(")")))
             .otherwise(pl.lit("")),
         ),
-        pl.when(pl.col("status") == "foc")
+        pl.when(foc_missed)
         .then(
             pl.concat_str(
                 pl.lit("The FOC date has passed: ask the losing carrier why "),
                 pl.col("port_request_id"),
                 pl.lit(" did not complete, and for a new date."),
+            )
+        )
+        .when(pl.col("status") == "foc")
+        .then(
+            pl.concat_str(
+                pl.lit("The FOC date "),
+                foc,
+                pl.lit(" is after the due date: ask the losing carrier to bring "),
+                pl.col("port_request_id"),
+                pl.lit(" forward, or tell the customer it will be late."),
             )
         )
         .otherwise(
@@ -161,6 +179,41 @@ def overdue(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
                 pl.col("port_request_id"),
                 pl.lit(": ask for the FOC date, or for the exception nobody reported."),
             )
+        ),
+    )
+
+
+def cancelled(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
+    """Numbers of a request cancelled in the last CANCELLED_SHOWN_DAYS that no other
+    request (active or complete) moves: nothing will port them unless someone acts."""
+    moving = requests.filter(
+        pl.col("status").replace_strict(SYSTEM_LEVELS, default=None) != NOT_BLOCKING
+    ).select("e164")
+    since = run_date - dt.timedelta(days=CANCELLED_SHOWN_DAYS)
+    dropped = (
+        requests.filter((pl.col("status") == "cancelled") & (pl.col("updated_on") > since))
+        .join(moving, on="e164", how="anti")
+        .sort("updated_on", "port_request_id", descending=True)
+        .unique("e164", keep="first")
+    )
+    shown_until = (pl.col("updated_on") + dt.timedelta(days=CANCELLED_SHOWN_DAYS)).cast(pl.String)
+    return _findings(
+        dropped,
+        Finding.CANCELLED,
+        pl.concat_str(
+            pl.col("port_request_id"),
+            pl.lit(" was cancelled on "),
+            pl.col("updated_on").cast(pl.String),
+            pl.lit("; no other request moves this number"),
+        ),
+        pl.concat_str(
+            pl.lit(
+                "If it still has to move, run its submission again (numbers freed by a "
+                "cancelled request go in a follow-up request). If it stays with the carrier, "
+                "nothing to do (shown until "
+            ),
+            shown_until,
+            pl.lit(")."),
         ),
     )
 
@@ -381,6 +434,7 @@ def reconcile(
             failsafe=tables.get("failsafe_numbers"),
             users=tables.get("users"),
         ),
+        cancelled(requests, run_date=run_date),
     ]
     if tracking is not None:
         found += [

@@ -95,7 +95,12 @@ def print_reconciliation(summary: dict[str, Any], out: Path) -> None:
     stdout.print(
         f"Reconciled {summary['requests']} port request(s), {summary['numbers']} number(s) in "
         f"{summary['system']}: {summary['findings']} finding(s), {summary['new_findings']} new, "
-        f"{summary['resolved_since_previous']} resolved since the previous run.",
+        f"{summary['resolved_since_previous']} resolved since the previous run"
+        + (
+            f" ({summary['ended_by_cancellation']} more ended by a cancelled request)."
+            if summary["ended_by_cancellation"]
+            else "."
+        ),
         markup=False,
     )
     for code, count in summary["findings_by_code"].items():

@@ -11,6 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from portflow.porting import SqliteSystem
 from tests.e2e.cli import REPO, portflow
 
 SAMPLES = REPO / "data" / "samples"
@@ -158,8 +159,10 @@ def test_every_finding_code_and_new_on_the_next_run(scenario: tuple[Path, str, P
     assert set(new["code"]) == {"CARRIER_EXCEPTION"}
     assert set(new["port_request_id"]) == {"PR-000009"}
     summary = json.loads((tmp_path / "night3" / "summary.json").read_text())
-    # PR-000002's ten exceptions (cancelled) and PR-000009's four OVERDUE (now an exception)
-    assert summary["resolved_since_previous"] == 10 + 4
+    # PR-000009's four OVERDUE (now an exception); PR-000002's ten exceptions are gone
+    # because it was cancelled, which resolves nothing
+    assert summary["resolved_since_previous"] == 4
+    assert summary["ended_by_cancellation"] == 10
     assert summary["new_findings"] == new.height == 4  # PR-000009 holds the last 4 numbers
 
 
@@ -213,3 +216,24 @@ def test_a_porting_system_that_does_not_exist_is_refused(tmp_path: Path, named_b
         result = portflow(*command, env={"PORTFLOW_SYSTEM_URL": url})
     assert result.code == 2 and "no porting system at" in result.stderr
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_an_accounts_symlink_switched_each_night_is_one_folder(tmp_path: Path) -> None:
+    """`exports/current` pointed at each night's export: night 2 compares with night 1."""
+    SqliteSystem(tmp_path / "ps.db")  # an empty porting system
+    current = tmp_path / "current"
+    run_ids = []
+    for night in ("2026-12-01", "2026-12-02"):
+        export = tmp_path / f"export-{night}"
+        shutil.copytree(SAMPLES / "accounts", export)
+        current.unlink(missing_ok=True)
+        current.symlink_to(export)
+        out = tmp_path / night
+        run(
+            "reconcile",
+            *("--accounts", str(current), "--system", f"sqlite:///{tmp_path / 'ps.db'}"),
+            *("--state", str(tmp_path / "state.db"), "--run-date", night, "--out", str(out)),
+        )
+        summary = json.loads((out / "summary.json").read_text())
+        run_ids.append((summary["run_id"], summary["previous_run"]))
+    assert run_ids[1][1] == run_ids[0][0]

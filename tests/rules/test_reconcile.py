@@ -1,0 +1,64 @@
+"""Reconciliation rules on request tables made here (the e2e test runs them from a store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from portflow.reconcile import REQUEST_SCHEMA
+from rules.reconcile import cancelled, overdue
+
+NIGHT = dt.date(2026, 12, 10)
+
+
+def requests(*rows: dict[str, Any]) -> pl.DataFrame:
+    """Request rows: PR-1 submitted on 2026-11-20, due 2026-12-18, unless a row says."""
+    defaults = {
+        "port_request_id": "PR-1",
+        "status": "submitted",
+        "carrier_reason": None,
+        "foc_date": None,
+        "port_group": "US-geographic",
+        "submitted_on": dt.date(2026, 11, 20),
+        "updated_on": dt.date(2026, 11, 20),
+        "latest_completion": dt.date(2026, 12, 18),
+        "e164": "+14155552671",
+        "routing_id": "RT-1",
+        "receiving_number": None,
+    }
+    return pl.DataFrame([{**defaults, **row} for row in rows], schema=REQUEST_SCHEMA)
+
+
+def test_a_missed_foc_date_is_overdue_before_the_window_ends() -> None:
+    found = overdue(requests({"status": "foc", "foc_date": dt.date(2026, 12, 1)}), run_date=NIGHT)
+    assert found.get_column("detail").to_list() == ["due by 2026-12-18, still foc (FOC 2026-12-01)"]
+    assert found.item(0, "action").startswith("The FOC date has passed")
+
+
+def test_a_foc_date_after_the_due_date_is_not_called_passed() -> None:
+    late = {"status": "foc", "foc_date": dt.date(2026, 12, 14), "latest_completion": NIGHT}
+    found = overdue(requests({**late, "latest_completion": dt.date(2026, 12, 8)}), run_date=NIGHT)
+    assert found.get_column("detail").to_list() == [
+        "due by 2026-12-08, 2 day(s) late, still foc (FOC 2026-12-14)"
+    ]
+    assert found.item(0, "action").startswith("The FOC date 2026-12-14 is after the due date")
+    assert overdue(requests(late), run_date=NIGHT).height == 0  # due today, FOC to come
+
+
+def test_a_cancelled_requests_numbers_that_nothing_else_moves_are_shown_for_30_days() -> None:
+    old = {"port_request_id": "PR-0", "status": "cancelled", "updated_on": dt.date(2026, 11, 1)}
+    table = requests(
+        {"status": "cancelled", "updated_on": dt.date(2026, 12, 7)},  # +14155552671: shown
+        {**old},  # and cancelled earlier: shown once, for the latest cancellation
+        {"status": "cancelled", "e164": "+14155552672", "updated_on": dt.date(2026, 12, 7)},
+        {"port_request_id": "PR-2", "e164": "+14155552672"},  # moved by PR-2 now
+        {**old, "e164": "+14155552673"},  # cancelled 39 days ago: no longer shown
+    )
+    found = cancelled(table, run_date=NIGHT)
+    assert found.select("port_request_id", "e164").rows() == [("PR-1", "+14155552671")]
+    assert found.item(0, "detail") == (
+        "PR-1 was cancelled on 2026-12-07; no other request moves this number"
+    )
+    assert "shown until 2027-01-06" in found.item(0, "action")
