@@ -7,6 +7,7 @@ import polars as pl
 from rules.findings import findings, join_list
 from rules.keys import KEY, with_key
 from rules.reasons import Reason
+from rules.statuses import COMPLETE_STATUSES
 
 
 def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> pl.DataFrame:
@@ -27,8 +28,9 @@ def _matches(batch: pl.DataFrame, table: pl.DataFrame, **gathered: pl.Expr) -> p
 def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFrame:
     """Numbers already in an active or complete port request (`blocking` rows)."""
     request = pl.concat_str(pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")"))
+    moving = ~pl.col("status").str.to_lowercase().is_in(COMPLETE_STATUSES)
     found = (
-        _matches(batch, port_requests.filter(pl.col("blocking")), request=request)
+        _matches(batch, port_requests.filter(pl.col("blocking")), request=request, moving=moving)
         .with_columns(pl.col("request").list.unique(maintain_order=True))
         .with_columns(requests=join_list("request"))
     )
@@ -37,13 +39,23 @@ def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFr
         Reason.IN_OTHER_PORT,
         detail=pl.concat_str(pl.lit("in port request "), pl.col("requests")),
         related=pl.col("requests"),
-        fix=pl.concat_str(
-            pl.lit("Remove it from this list: port request "),
-            pl.col("requests"),
-            pl.lit(
-                " already moves it. If it still has to move, wait until that "
-                "request completes or is cancelled."
-            ),
+        fix=pl.when(pl.col("moving").list.any())
+        .then(
+            pl.concat_str(
+                pl.lit("Remove it from this list: port request "),
+                pl.col("requests"),
+                pl.lit(
+                    " already moves it. If it still has to move, wait until that "
+                    "request completes or is cancelled."
+                ),
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("Remove it from this list: port request "),
+                pl.col("requests"),
+                pl.lit(" has ported it already; it is not with the losing carrier any more."),
+            )
         ),
     )
 

@@ -95,6 +95,7 @@ def test_in_other_port_blocks_active_and_complete_requests_only() -> None:
     result = account.in_other_port(batch, requests)
     assert found(result, "related") == [(0, "PR-1 (pending)"), (2, "PR-3 (ported)")]
     assert "port request PR-1 (pending) already moves it" in result.item(0, "fix")
+    assert "PR-3 (ported) has ported it already" in result.item(1, "fix")  # nothing to wait for
 
 
 def test_already_tracking_names_the_tracking_number() -> None:
