@@ -43,6 +43,10 @@ EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as nor
 # Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
 # Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
 _WORD = re.compile(r"[a-z0-9]+|#")
+# A North American number as lists write one (with or without +1 and separators).
+_PHONE_SHAPED = (
+    r"^'?(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[2-9][0-9]{2}[ .-]?[0-9]{4}$"
+)
 _SECRET_WORDS = frozenset({"pin", "pins", "passcode", "password", "passwd", "ban", "pac"})
 _SECRET_PAIRS = frozenset(
     {
@@ -166,6 +170,7 @@ def read_batch(
             )
     for source in sources:
         source.warnings += _extension_columns(source)
+        source.warnings += _other_number_columns(source)
         source.warnings += _mask_secret_columns(source)
     tables = [table for source in sources for table in source.tables]
     carried: list[str] = []
@@ -209,6 +214,29 @@ def _extension_columns(source: Source) -> list[str]:
                     f'{located}: column "{name}" holds an extension on {count:,} row(s); '
                     "extensions are not ported (they stay on the customer's phone system), "
                     "so only the main numbers were checked"
+                )
+    return found
+
+
+def _other_number_columns(source: Source) -> list[str]:
+    """A carried column of phone numbers (`Fax`, `Toll-Free`, `Main line`) is not checked
+    or ported: only the number column is. Say so, or a customer's fax numbers vanish."""
+    found = []
+    for table in source.tables:
+        for name in table.frame.columns:
+            if name in INPUT_COLUMNS or name == ROW or is_secret_header(name):
+                continue
+            if normalise_header(name) in EXTENSION_HEADERS:
+                continue
+            filled = table.frame.get_column(name).drop_nulls().str.strip_chars()
+            filled = filled.filter(filled != "")
+            numbers = int(filled.str.contains(_PHONE_SHAPED).sum())
+            if numbers and numbers * 2 >= filled.len():
+                found.append(
+                    f'{where(table.file, table.sheet)}: column "{name}" holds {numbers:,} phone '
+                    "number(s) that are not checked or ported (only the number column is); "
+                    "to port them, list each under the number column on a row of its own "
+                    "(a fax line with Service 'fax')"
                 )
     return found
 

@@ -381,3 +381,19 @@ def test_bytes_that_are_not_utf8_are_windows_1252() -> None:
 )
 def test_headers_of_secrets_are_known_word_by_word(header: str, secret: bool) -> None:
     assert is_secret_header(header) is secret
+
+
+def test_a_column_of_other_phone_numbers_is_named_in_a_warning(tmp_path: Path) -> None:
+    """Fax and toll-free numbers beside the main one are not ported: say so."""
+    path = tmp_path / "clinics.csv"
+    path.write_text(
+        "Clinic,Phone,Fax,Toll-Free,Ext,Routing ID,Notes\n"
+        "North,415-555-2671,415-555-2680,(800) 555-0199,12,RT-1,call after 9\n"
+        "South,415-555-2672,,1-888-555-0142,,RT-1,2 lines\n"
+    )
+    warnings = " ".join(read_batch([str(path)]).warnings)
+    assert 'column "Fax" holds 1 phone number(s) that are not checked or ported' in warnings
+    assert 'column "Toll-Free" holds 2 phone number(s)' in warnings
+    assert (
+        '"Clinic"' not in warnings and '"Notes"' not in warnings and '"Routing ID"' not in warnings
+    )
