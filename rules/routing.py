@@ -27,7 +27,12 @@ def routing_matches(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     by_name = (
         routing.filter(pl.col("name").is_not_null())
         .group_by(key=_key("name"))
-        .agg(routing_name_ids=pl.col("routing_id").unique(maintain_order=True))
+        .agg(
+            routing_name_ids=pl.col("routing_id").unique(maintain_order=True),
+            routing_name_active_ids=pl.col("routing_id")
+            .filter(pl.col("active"))
+            .unique(maintain_order=True),
+        )
     )
     return (
         batch.select("routing_id")
@@ -55,13 +60,33 @@ def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFr
         routing,
         pl.col("routing_match_id").is_null() & pl.col("routing_name_ids").is_not_null(),
     )
-    ids = join_list("routing_name_ids")
+    ids, active = join_list("routing_name_ids"), join_list("routing_name_active_ids")
+    count = pl.col("routing_name_active_ids").list.len()
     return findings(
         named,
         Reason.ROUTING_NAME_NOT_ID,
         detail=pl.concat_str(quoted("routing_id"), pl.lit(" is the name of routing "), ids),
         related=ids,
-        fix=pl.concat_str(pl.lit("Use the routing ID "), ids, pl.lit(" instead of the name.")),
+        fix=pl.when(count == 1)
+        .then(pl.concat_str(pl.lit("Use the routing ID "), active, pl.lit(" instead of the name.")))
+        .when(count > 1)
+        .then(
+            pl.concat_str(
+                pl.lit("Routings "),
+                active,
+                pl.lit(" all have this name: use the ID of the one meant instead of the name."),
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("Routing "),
+                ids,
+                pl.lit(
+                    " of this name is inactive: use an active routing's ID instead, or have "
+                    "it made active in the account first."
+                ),
+            )
+        ),
     )
 
 

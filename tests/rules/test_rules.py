@@ -156,6 +156,30 @@ def test_routing_name_gives_the_id_and_unknown_ids_are_flagged() -> None:
     ]
 
 
+def test_a_routing_name_fix_names_only_an_active_routing() -> None:
+    """Not an inactive routing's ID, and not two IDs to paste as one."""
+    batch = batch_of(
+        {"number": "1", "routing_id": "Old Voicemail"},
+        {"number": "2", "routing_id": "Front Desk"},
+        {"number": "3", "routing_id": "Billing"},
+    )
+    table = table_of(
+        {"routing_id": "RT-9", "name": "Old Voicemail", "active": False},
+        {"routing_id": "RT-1", "name": "Front Desk", "active": True},
+        {"routing_id": "RT-2", "name": "Front Desk", "active": True},
+        {"routing_id": "RT-3", "name": "Billing", "active": False},
+        {"routing_id": "RT-4", "name": "Billing", "active": True},
+        numbers=False,
+    )
+    fixes = routing.routing_name_not_id(batch, table).get_column("fix").to_list()
+    assert fixes == [
+        "Routing RT-9 of this name is inactive: use an active routing's ID instead, or have "
+        "it made active in the account first.",
+        "Routings RT-1, RT-2 all have this name: use the ID of the one meant instead of the name.",
+        "Use the routing ID RT-4 instead of the name.",
+    ]
+
+
 def test_receiving_number_must_be_valid_and_not_itself_ported() -> None:
     batch = batch_of(
         {"number": "4155552671", "receiving_number": "4155552672"},
