@@ -30,6 +30,10 @@ CELL_FIXES = tuple(
         Reason.ROUTES_TO_PORTED_NUMBER,
     )
 )
+INTERNATIONAL_LAST = (
+    "Once nothing else is wrong with the row, the number goes by ticket "
+    "(tickets/international_ticket.md)."
+)
 VERDICT_COLUMNS = ("row_id", "reason_code", "all_reasons", "reason", "remediation", "related")
 
 
@@ -121,10 +125,16 @@ def verdicts(found: pl.DataFrame) -> pl.DataFrame:
     # every reason is a cell to correct gets every fix, so one round of edits clears it
     # (not one fix per run); otherwise the first reason's fix leads, as its reason does.
     duplicate = pl.col("code") == Reason.DUPLICATE_IN_BATCH.name
-    remedies = pl.col("remedy").unique(maintain_order=True)
-    all_cells = pl.col("code").is_in(CELL_FIXES).all()
+    # An international number with more wrong goes on no ticket (tickets take numbers with
+    # nothing else wrong): its other fixes come first, the ticket last.
+    abroad = pl.col("code") == Reason.NOT_US_CA.name
+    remedies = pl.col("remedy").sort_by(abroad, maintain_order=True).unique(maintain_order=True)
+    all_cells = (pl.col("code").is_in(CELL_FIXES) | abroad).all()
     several = (
         explained.filter(pl.col("findings") > 1)
+        .with_columns(
+            remedy=pl.when(abroad).then(pl.lit(INTERNATIONAL_LAST)).otherwise(pl.col("remedy"))
+        )
         .group_by("row_id", maintain_order=True)
         .agg(
             reason_code=pl.col("code").first(),
