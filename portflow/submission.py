@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,13 @@ from portflow.pipeline import (
     write_results,
 )
 from portflow.porting import SQLITE_PREFIX, opened
-from portflow.porting.models import BLOCKING_STATUSES, BillingSecrets, RequestDraft, Submitted
+from portflow.porting.models import (
+    BLOCKING_STATUSES,
+    BillingSecrets,
+    NumberLine,
+    RequestDraft,
+    Submitted,
+)
 from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
 from portflow.readers import MASK
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
@@ -88,7 +95,7 @@ def run_submit(
         options.system_url,
         loaded.manifest.account_id,
     )
-    checked = check_inputs(dataclasses.replace(options.check, own_requests=own), step=step)
+    checked = check_inputs(dataclasses.replace(options.check, own_requests=own.ids), step=step)
     if loaded.secrets is not None:
         checked.outcome = _masked(checked, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
@@ -143,31 +150,69 @@ def run_submit(
                 warn_if_new=not options.new_system_expected,
             )
         except PushStopped as stopped:
-            report = _report(checked, drafts, stopped.pushed, ready, stopped=stopped)
+            report = _report(checked, drafts, stopped.pushed, ready, own, stopped=stopped)
             if not stopped.pushed.answers and (options.check.out / SUBMITTED_CSV).is_file():
                 # Nothing was answered: the earlier submitted.csv (which number went in which
                 # request) says more than one listing every number not_submitted.
                 report = dataclasses.replace(report, submitted=None)
             _write(report, step)
             raise
-        return _write(_report(checked, drafts, pushed, ready), step)
+        return _write(_report(checked, drafts, pushed, ready, own), step)
 
 
-def own_requests(url: str, account_id: str | None) -> frozenset[str]:
+@dataclass(frozen=True)
+class OwnRequests:
+    """This account's requests in the porting system before the push."""
+
+    ids: frozenset[str] = frozenset()
+    # Each number of an active or complete one: (that request, the number as it was sent).
+    lines: Mapping[str, tuple[str, NumberLine]] = field(default_factory=dict)
+
+    def differences(self, drafts: list[RequestDraft]) -> list[dict[str, str | None]]:
+        """Numbers this batch gives another routing or receiving number than the request
+        already holding them was made with (that request stands, unchanged)."""
+        found = []
+        for draft in drafts:
+            for line in draft.numbers:
+                request_id, held = self.lines.get(line.e164, ("", line))
+                for name in ("routing_id", "receiving_number"):
+                    if getattr(held, name) != getattr(line, name):
+                        found.append(
+                            {
+                                "port_request_id": request_id,
+                                "e164": line.e164,
+                                "field": name,
+                                "request_has": getattr(held, name),
+                                "list_has": getattr(line, name),
+                            }
+                        )
+        return found
+
+
+def own_requests(url: str, account_id: str | None) -> OwnRequests:
     """This account's requests in the porting system. A refreshed port_requests export
     lists them too; the check leaves their numbers to the push, which reports them as
     submitted earlier (as it does before the export lists them), not IN_OTHER_PORT."""
     if not account_id or (
         url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists()
     ):
-        return frozenset()
+        return OwnRequests()
     try:
         with opened(url, load_settings(), create=False) as system:
-            return frozenset(r.id for r in system.list_requests() if r.account_id == account_id)
+            ours = [r for r in system.list_requests() if r.account_id == account_id]
     except PortingSystemUnavailable as error:
         # The push will say so (exit 4) after the check's outputs are written.
         log.warning("could not list the porting system's requests: %s", error)
-        return frozenset()
+        return OwnRequests()
+    return OwnRequests(
+        frozenset(r.id for r in ours),
+        {
+            line.e164: (r.id, line)
+            for r in sorted(ours, key=lambda r: r.created_at)
+            if r.status in BLOCKING_STATUSES
+            for line in r.numbers
+        },
+    )
 
 
 def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = True) -> Pushed:
@@ -306,15 +351,39 @@ def _write(report: _Report, step: Step) -> CheckResult:
     return write_results(report.checked, step=step, extra=report.extra, submitted=report.submitted)
 
 
+def _differs_note(difference: Mapping[str, str | None] | None, *, sep: str) -> str:
+    """submitted.csv's words for a number its request holds configured otherwise."""
+    if difference is None:
+        return ""
+    return (
+        f"{sep}made with {difference['field']} {difference['request_has'] or '(none)'}, not "
+        f"this list's {difference['list_has'] or '(none)'}: change it in the porting system"
+    )
+
+
 def _report(
     checked: Checked,
     drafts: list[RequestDraft],
     pushed: Pushed,
     ready: Readiness,
+    own: OwnRequests,
     *,
     stopped: PushStopped | None = None,
 ) -> _Report:
     """The checked batch with refusals moved to rejects, and what to write about it."""
+    differs = own.differences(drafts)
+    for difference in differs:
+        log.warning(
+            "%s holds %s with %s %s; this list gives %s: portflow does not change a request "
+            "once made: change it in the porting system (or the tracking number after the "
+            "port)",
+            difference["port_request_id"],
+            difference["e164"],
+            difference["field"],
+            difference["request_has"] or "(none)",
+            difference["list_has"] or "(none)",
+        )
+    differ_by_number = {d["e164"]: d for d in differs}
     answered = {draft.idempotency_key for draft, _ in pushed.answers}
     refused = pl.DataFrame(
         [
@@ -354,11 +423,13 @@ def _report(
                         f"{draft.port_group} is right (a losing carrier corrected?), change "
                         f"{held.port_request_id} in the porting system"
                     )
+                detail += _differs_note(differ_by_number.get(line.e164), sep="; ")
                 rows.append(
                     (held.port_request_id, line.e164, draft.port_group, held.status, detail)
                 )
             elif request is not None:
-                rows.append((request.id, line.e164, draft.port_group, request.status, ""))
+                note = _differs_note(differ_by_number.get(line.e164), sep="")
+                rows.append((request.id, line.e164, draft.port_group, request.status, note))
     left = [d for d in drafts if d.idempotency_key not in answered]  # the push stopped
     rows += [
         ("", line.e164, draft.port_group, NOT_SUBMITTED, why)
@@ -398,6 +469,7 @@ def _report(
             for _, answer in pushed.answers
             if answer.differs and answer.request is not None
         ],
+        "configuration_differs": differs,
         "requests": requests,
         "created": sum(1 for r in requests if r["created"]),
         "existing": sum(1 for r in requests if not r["created"]),

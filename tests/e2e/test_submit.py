@@ -240,6 +240,35 @@ def test_a_rerun_after_the_export_lists_the_requests_finishes_the_same(
     assert "PR-000001 (submitted)" in related and "PR-000002" not in related
 
 
+def test_a_routing_changed_after_submission_is_named_not_dropped(
+    service: Service, tmp_path: Path
+) -> None:
+    """The request stands as made; the run says which number it holds routed otherwise."""
+    first, corrected = tmp_path / "first.csv", tmp_path / "corrected.csv"
+    first.write_text("Phone,Routing ID\n(312) 782-4402,RT-1005\n(312) 782-4403,RT-1004\n")
+    corrected.write_text("Phone,Routing ID\n(312) 782-4402,RT-1006\n(312) 782-4403,RT-1004\n")
+    made = portflow(*submit_args(service.url, tmp_path / "a", inputs=(str(first),)), env=ENV)
+    assert made.code == 0, made.stderr
+    again = portflow(*submit_args(service.url, tmp_path / "b", inputs=(str(corrected),)), env=ENV)
+    assert again.code == 0, again.stderr
+    assert "PR-000001 holds +13127824402 with routing_id RT-1005; this list gives RT-1006" in (
+        " ".join(again.stderr.split())
+    )
+    rows = dict(submitted(tmp_path / "b").select("e164", "detail").iter_rows())
+    assert "made with routing_id RT-1005, not this list's RT-1006" in rows["+13127824402"]
+    assert "made with" not in (rows["+13127824403"] or "")
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())["submission"]
+    assert summary["configuration_differs"] == [
+        {
+            "port_request_id": "PR-000001",
+            "e164": "+13127824402",
+            "field": "routing_id",
+            "request_has": "RT-1005",
+            "list_has": "RT-1006",
+        }
+    ]
+
+
 def another_account_requests(service: Service, folder: Path) -> None:
     """Another account's request, PR-000001, holding (312) 782-4400 and 4401 of the samples."""
     earlier = folder / "earlier.csv"

@@ -201,8 +201,8 @@ def test_international_rows_failing_another_rule_stay_off_the_ticket() -> None:
     fixes = dict(outcome.rejected.select("all_reasons", "remediation").iter_rows())
     assert fixes["NOT_US_CA;HAS_EXTENSION"] == (
         "Remove the extension and list the main number 020 7946 0959 alone; the extension "
-        "stays on the customer's phone system. Also: Once nothing else is wrong with the row, the number goes by "
-        "ticket (tickets/international_ticket.md)."
+        "stays on the customer's phone system. Also: Once nothing else is wrong with the row, "
+        "the number goes by ticket (tickets/international_ticket.md)."
     )
     assert fixes["NOT_US_CA;ALREADY_TRACKING"].startswith("Remove the number from this list")
 
