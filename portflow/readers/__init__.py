@@ -364,8 +364,13 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
 
 
 def _holds_numbers(table: Table) -> bool:
-    """Whether any cell of the table's number column has seven digits or more."""
-    return (table.frame.get_column(NUMBER).str.count_matches(r"[0-9]").fill_null(0) >= 7).any()
+    """Whether any cell of the table's number column has seven digits or more (a list's
+    first rows say so: the whole column of a million rows takes 0.3 s)."""
+    column = table.frame.get_column(NUMBER)
+    return any(
+        bool((part.str.count_matches(r"[0-9]").fill_null(0) >= 7).any())
+        for part in (column.head(1_000), column.slice(1_000))
+    )
 
 
 def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source:
