@@ -59,6 +59,13 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Headers (as normalise_header) that name a column only loosely: beside a specific header
+# for the same column (`Routing ID`, `Phone Number`), the specific one is read.
+GENERIC_HEADERS = frozenset(
+    {"number", "numbers", "routing", "route", "destination", "receiving", "source", "carrier"}
+)
+
+
 def normalise_header(header: str | None) -> str:
     """`Phone_Number`, ` phone-number `, `PHONE NUMBER` and `Phone Number*` all become
     `phonenumber` (a note in brackets stays: see `match_headers`)."""

@@ -11,7 +11,7 @@ import polars as pl
 
 from portflow.errors import shown
 from portflow.readers.grid import ROW, Grid
-from portflow.readers.headers import NUMBER, match_headers
+from portflow.readers.headers import GENERIC_HEADERS, NUMBER, match_headers, normalise_header
 
 HEADER_SEARCH_ROWS = 20
 SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
@@ -149,12 +149,25 @@ def _names_from_header(
     The first column matching a canonical name takes it; a later one is carried as written
     (with a warning: it is not checked). None marks a blank header.
     """
-    taken: dict[str, str] = {}
+    canonicals = match_headers(header, index)
+    texts = [cell.strip() if isinstance(cell, str) else "" for cell in header]
+    # Where two headers name one column, a specific one (`Routing ID`, `Phone Number`) wins
+    # over a generic one (`Routing`, a `Number` column of row counters), else the first.
+    chosen: dict[str, int] = {}
+    for position, canonical in enumerate(canonicals):
+        if canonical is None:
+            continue
+        weak = normalise_header(texts[position]) in GENERIC_HEADERS
+        if canonical not in chosen or (
+            not weak and normalise_header(texts[chosen[canonical]]) in GENERIC_HEADERS
+        ):
+            chosen[canonical] = position
+    taken: dict[str, str] = {
+        canonical: texts[position] for canonical, position in sorted(chosen.items())
+    }
     names: list[str | None] = []
-    for cell, canonical in zip(header, match_headers(header, index), strict=True):
-        text = cell.strip() if isinstance(cell, str) else ""
-        if canonical is not None and canonical not in taken:
-            taken[canonical] = text
+    for position, (text, canonical) in enumerate(zip(texts, canonicals, strict=True)):
+        if canonical is not None and chosen[canonical] == position:
             names.append(canonical)
             continue
         if not text:
@@ -162,8 +175,8 @@ def _names_from_header(
             continue
         if canonical is not None:
             warnings.append(
-                f'{where}: column "{text}" repeats "{taken[canonical]}"; only the '
-                f"first is read as {canonical}, this one is carried through"
+                f'{where}: column "{text}" repeats "{taken[canonical]}"; only '
+                f'"{taken[canonical]}" is read as {canonical}, this one is carried through'
             )
         names.append(_unique(text, taken))
     return names

@@ -291,6 +291,19 @@ def test_a_repeated_number_column_is_carried_with_a_warning(tmp_path: Path) -> N
     assert any('column "Phone" repeats "Phone"' in w for w in source.warnings)
 
 
+def test_a_specific_header_wins_over_a_generic_one_for_the_same_column(tmp_path: Path) -> None:
+    """`Routing` holds names beside `Routing ID`; `Number` counts rows beside `Phone Number`."""
+    text = b"Number,Clinic,Phone Number,Routing,Routing ID\n1,North,4155552671,Sales,RT-1\n"
+    source = read_input(write(tmp_path, "list.csv", text))
+    assert source.tables[0].frame.select(
+        "number", "routing_id", "Number (2)", "Routing"
+    ).rows() == [("4155552671", "RT-1", "1", "Sales")]
+    assert any(
+        'column "Routing" repeats "Routing ID"; only "Routing ID" is read' in w
+        for w in source.warnings
+    )
+
+
 def test_input_columns_named_like_portflow_columns_are_renamed(tmp_path: Path) -> None:
     text = b"number,row_id,source_row,_blank\n4155552671,a,b,c\n"
     batch = read_batch([write(tmp_path, "list.csv", text)])
