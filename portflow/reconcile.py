@@ -115,8 +115,8 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     # The folder as named (absolute), not resolved: a `current` symlink switched to each
     # night's export is the same accounts every night.
     scope = f"{system} | {os.path.abspath(options.accounts)}"
-    previous = state.previous(scope, options.run_date)
-    report = step("mark what is new", report_rows, found, frame, previous.keys)
+    previous = state.previous(scope, options.run_date, checked)
+    report = step("mark what is new", report_rows, found, frame, previous.known)
     keys = _keys(report)
     # A finding is resolved when its code was looked for both times and it is gone, and not
     # because its request was cancelled (its numbers are then CANCELLED findings).

@@ -48,6 +48,14 @@ class Previous:
     run_date: str | None
     keys: frozenset[Key]
     codes_checked: frozenset[str]
+    # For the codes that run did not look for (a table not provided that night): the
+    # findings of the latest earlier run that did, so that they do not come back as new.
+    seen_before: frozenset[Key] = frozenset()
+
+    @property
+    def known(self) -> frozenset[Key]:
+        """What a finding is compared with to say whether it is new."""
+        return self.keys | self.seen_before
 
 
 class ReconcileState:
@@ -83,8 +91,9 @@ class ReconcileState:
         finally:
             connection.close()
 
-    def previous(self, scope: str, run_date: dt.date) -> Previous:
-        """The latest run of `scope` dated before `run_date` (none: every finding is new)."""
+    def previous(self, scope: str, run_date: dt.date, codes: Iterable[str] = ()) -> Previous:
+        """The latest run of `scope` dated before `run_date` (none: every finding is new);
+        for those of `codes` it did not look for, the latest earlier run that did."""
         with self._connect("reading the previous run (nothing was written)") as db:
             last = db.execute(
                 "SELECT run_id, run_date, codes_checked FROM reconciliations "
@@ -97,11 +106,35 @@ class ReconcileState:
                 "SELECT code, port_request_id, e164 FROM reconciliation_findings WHERE run_id = ?",
                 (last[0],),
             ).fetchall()
+            checked = frozenset(filter(None, last[2].split(";")))
+            before: set[Key] = set()
+            unchecked = set(codes) - checked
+            if unchecked:
+                earlier = db.execute(
+                    "SELECT run_id, codes_checked FROM reconciliations WHERE scope = ? "
+                    "AND run_date < ? ORDER BY run_date DESC, seq DESC",
+                    (scope, run_date.isoformat()),
+                ).fetchall()
+                for run_id, codes_checked in earlier[1:]:
+                    looked = unchecked & set(codes_checked.split(";"))
+                    for code in sorted(looked):
+                        before.update(
+                            (code, r[0], r[1])
+                            for r in db.execute(
+                                "SELECT port_request_id, e164 FROM reconciliation_findings "
+                                "WHERE run_id = ? AND code = ?",
+                                (run_id, code),
+                            )
+                        )
+                    unchecked -= looked
+                    if not unchecked:
+                        break
         return Previous(
             last[0],
             last[1],
             frozenset((r[0], r[1], r[2]) for r in rows),
-            frozenset(filter(None, last[2].split(";"))),
+            checked,
+            frozenset(before),
         )
 
     def record(

@@ -44,3 +44,19 @@ def test_an_unwritable_state_is_not_called_busy(tmp_path: Path) -> None:
     assert refused.value.exit_code == EXIT_BAD_INPUT
     assert "readonly database while recording this run's findings" in str(refused.value)
     assert "fix that, then run the same command again" in str(refused.value)
+
+
+def test_findings_of_a_code_skipped_last_night_are_known_from_the_night_before(
+    tmp_path: Path,
+) -> None:
+    """A night without the tracking export does not make its findings new the night after."""
+    state = ReconcileState(tmp_path / "state.db")
+    completed = ("COMPLETED_NOT_CONFIGURED", "PR-000004", "+14155552671")
+    overdue = ("OVERDUE", "PR-000001", "+14155552672")
+    both = ["OVERDUE", "COMPLETED_NOT_CONFIGURED"]
+    state.record("ACC-1", "run-1", DAY, [completed, overdue], both)
+    state.record("ACC-1", "run-2", DAY + dt.timedelta(days=1), [overdue], ["OVERDUE"])
+    third = state.previous("ACC-1", DAY + dt.timedelta(days=2), both)
+    assert third.run_id == "run-2" and third.keys == {overdue}
+    assert third.known == {overdue, completed}
+    assert state.previous("ACC-1", DAY + dt.timedelta(days=2)).known == {overdue}
