@@ -36,6 +36,7 @@ from portflow.porting.models import (
     BLOCKING_STATUSES,
     BillingSecrets,
     NumberLine,
+    Refusal,
     RequestDraft,
     Submitted,
 )
@@ -459,6 +460,26 @@ def _report(
         }
         for draft, answer in pushed.answers
         if answer.request is not None
+    ]
+    # Requests of this account that already held some of the batch's numbers (made for
+    # another list, or chunked otherwise): they are "already there" too.
+    listed = {r["port_request_id"] for r in requests}
+    holders: dict[str, list[Refusal]] = {}
+    for _, answer in pushed.answers:
+        for held in answer.already:
+            if held.port_request_id not in listed:
+                holders.setdefault(held.port_request_id, []).append(held)
+    requests += [
+        {
+            "port_request_id": request_id,
+            "port_group": held[0].port_group,
+            "friendly_name": None,
+            "numbers": len({h.e164 for h in held}),  # of this batch
+            "status": held[0].status,
+            "created": False,
+            "idempotency_key": None,
+        }
+        for request_id, held in sorted(holders.items())
     ]
     submission = {
         "system": pushed.description,

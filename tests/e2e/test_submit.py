@@ -197,6 +197,9 @@ def test_a_rerun_on_another_day_or_chunked_otherwise_finishes_nothing_twice(
     assert requests_in_system(service.db) == made
     again = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert again["submission"]["created"] == 0 and again["submission"]["numbers_refused"] == 0
+    assert again["submission"]["existing"] == made  # the requests that hold the numbers
+    held = {r["port_request_id"]: r["numbers"] for r in again["submission"]["requests"]}
+    assert len(held) == made and sum(held.values()) == again["submission"]["numbers_submitted"]
     assert again["submission"]["numbers_submitted"] == again["accepted"]
     rows = submitted(tmp_path / "b")
     assert set(rows.get_column("status")) == {"submitted"}  # nothing refused, nothing left
