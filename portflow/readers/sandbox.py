@@ -12,6 +12,7 @@ the parent (excel.py) reports it.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -142,19 +143,29 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
             "the workbook links to other workbooks; cells that use them were read as last "
             "saved, and the linked files were not opened"
         )
-    scanned = [_scan(archive, name) for name in names if _SHEET_PATH.match(name)]
+    paths = [name for name in names if _SHEET_PATH.match(name)]
+    titles = _sheet_titles(archive)
+    scanned = [_scan(archive, name) for name in paths]
     without_value = sum(count for count, _, _ in scanned)
     if without_value:
+        where = _per_sheet(
+            [(titles.get(p, p), count) for p, (count, _, _) in zip(paths, scanned, strict=True)]
+        )
         found.append(
             f"{without_value} formula cell(s) have no saved value (the file was never "
-            "recalculated) and were read as empty; open it in Excel, save it and run again"
+            f"recalculated) and were read as empty ({where}); open it in Excel, save it and "
+            "run again"
         )
     hidden = [row for _, _, rows in scanned for row in rows]
     if hidden:
-        shown = ", ".join(str(row) for row in hidden[:MAX_LISTED_ROWS])
-        more = ", ..." if len(hidden) > MAX_LISTED_ROWS else ""
+        listed = []
+        for path, (_, _, rows) in zip(paths, scanned, strict=True):
+            if rows and len(listed) < MAX_LISTED_ROWS:
+                shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
+                more = ", ..." if len(rows) > MAX_LISTED_ROWS else ""
+                listed.append(f'sheet "{titles.get(path, path)}" row {shown}{more}')
         found.append(
-            f"{len(hidden)} hidden row(s) (row {shown}{more}) were read like the others; "
+            f"{len(hidden)} hidden row(s) ({'; '.join(listed)}) were read like the others; "
             "if they were hidden to leave them out, delete them and run again"
         )
     scientific = _scientific_styles(archive)
@@ -175,6 +186,40 @@ class Rewrite:
     position) is scientific notation that hides lost digits."""
 
     scientific: frozenset[int]
+
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^<>]*>")
+# An attribute with either quote: a sheet named `Bob's list` is written name="Bob&apos;s list"
+# by Excel, but name="Bob's list" by others.
+_QUOTED_ATTRIBUTE = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^<>]*>")
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet part's name as Excel shows it on its tab (xl/worksheets/sheet3.xml ->
+    "South"), from the workbook and its relationships; {} where they cannot be read."""
+    try:
+        workbook = _member(archive, "xl/workbook.xml")
+        relationships = _member(archive, "xl/_rels/workbook.xml.rels")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return {}
+    targets = {}
+    for tag in _RELATIONSHIP.findall(relationships):
+        attributes = {key: a or b for key, a, b in _QUOTED_ATTRIBUTE.findall(tag)}
+        target = attributes.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        if b"Id" in attributes:
+            targets[attributes[b"Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+    titles = {}
+    for tag in _SHEET_ENTRY.findall(workbook):
+        attributes = {key.split(b":")[-1]: a or b for key, a, b in _QUOTED_ATTRIBUTE.findall(tag)}
+        path = targets.get(attributes.get(b"id", b""))
+        if path and b"name" in attributes:
+            titles[path] = html.unescape(attributes[b"name"].decode("utf-8", "replace"))
+    return titles
+
+
+def _per_sheet(counts: list[tuple[str, int]]) -> str:
+    return "; ".join(f'sheet "{title}": {count}' for title, count in counts if count)
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes:

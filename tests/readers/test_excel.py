@@ -308,6 +308,10 @@ def test_hidden_rows_are_read_and_named_in_a_warning(tmp_path: Path) -> None:
     for value in ("Phone", 4155552671, 4155552672, 4155552673):
         sheet.append([value])
     sheet.row_dimensions[3].hidden = True
+    other = book.create_sheet("Bob's list")
+    for value in ("Phone", 4155552674, 4155552675):
+        other.append([value])
+    other.row_dimensions[2].hidden = True
     book.save(path)
     source = read_input(str(path))
     assert source.tables[0].frame.get_column("number").to_list() == [
@@ -315,4 +319,7 @@ def test_hidden_rows_are_read_and_named_in_a_warning(tmp_path: Path) -> None:
         "4155552672",
         "4155552673",
     ]
-    assert f"{path}: 1 hidden row(s) (row 3) were read like the others" in " ".join(source.warnings)
+    assert (
+        f'{path}: 2 hidden row(s) (sheet "Sheet" row 3; sheet "Bob\'s list" row 2) were read '
+        "like the others" in " ".join(source.warnings)
+    )
