@@ -158,7 +158,7 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
         )
     hidden = [row for _, _, rows in scanned for row in rows]
     if hidden:
-        listed = []
+        listed: list[str] = []
         for path, (_, _, rows) in zip(paths, scanned, strict=True):
             if rows and len(listed) < MAX_LISTED_ROWS:
                 shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
