@@ -109,7 +109,9 @@ def tabulate(
         names = _names_from_header(
             list(header), index, warnings, where=where(grid.file, grid.sheet)
         )
-        data = grid.frame.slice(position + 1)
+        data = _without_repeated_headers(
+            grid.frame.slice(position + 1), cells, header, warnings, where(grid.file, grid.sheet)
+        )
     elif headerless and (assume_headerless or looks_like_phone_number(_first_cell(grid))):
         names = [
             headerless[k] if k < len(headerless) else f"column {k + 1}" for k in range(len(cells))
@@ -127,6 +129,40 @@ def tabulate(
         columns.append(pl.col(cell).alias(name))
     data, skipped = drop_blank_rows(data.select(*columns, ROW))
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
+
+
+def _without_repeated_headers(
+    data: pl.DataFrame,
+    cells: Sequence[str],
+    header: Sequence[object],
+    warnings: list[str],
+    located: str,
+) -> pl.DataFrame:
+    """The data without rows that repeat the header (two lists pasted one under the other):
+    such a row is no number to reject three times over; a warning names it."""
+    named = [
+        (cell, text.strip())
+        for cell, text in zip(cells, header, strict=False)
+        if isinstance(text, str) and text.strip()
+    ]
+    if not named:
+        return data
+    same = pl.all_horizontal(
+        pl.col(cell).str.contains(f"(?i)^\\s*{re.escape(text)}\\s*$", literal=False)
+        for cell, text in named
+    ).fill_null(False)
+    # One column first: on a million rows, one pattern costs 0.03 s; all of them, more.
+    first, text = named[0]
+    maybe = data.filter(
+        pl.col(first).str.contains(f"(?i)^\\s*{re.escape(text)}\\s*$").fill_null(False)
+    )
+    repeated = maybe.filter(same)
+    if repeated.height == 0:
+        return data
+    rows = repeated.get_column(ROW).to_list()
+    shown = ", ".join(str(row) for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    warnings.append(f"{located}: {len(rows)} row(s) repeat the header row (row {shown}); skipped")
+    return data.filter(~pl.col(ROW).is_in(rows))
 
 
 def where(file: str, sheet: str) -> str:

@@ -410,3 +410,17 @@ def test_a_column_of_other_phone_numbers_is_named_in_a_warning(tmp_path: Path) -
     assert (
         '"Clinic"' not in warnings and '"Notes"' not in warnings and '"Routing ID"' not in warnings
     )
+
+
+def test_a_row_repeating_the_header_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    """Two lists pasted one under the other: the second header is no number to reject."""
+    text = (
+        b"Phone Number,Routing ID\n4155552671,RT-1\n"
+        b"Phone Number,Routing ID\n4155552672,RT-2\n PHONE NUMBER , routing id\n"
+    )
+    batch = read_batch([write(tmp_path, "list.csv", text)])
+    assert batch.frame.select("source_row", "number").rows() == [
+        (2, "4155552671"),
+        (4, "4155552672"),
+    ]
+    assert any("2 row(s) repeat the header row (row 3, 5); skipped" in w for w in batch.warnings)
