@@ -18,6 +18,7 @@ import polars as pl
 
 from portflow import __version__
 from portflow.accounts import load_accounts
+from portflow.clock import day_in
 from portflow.numbers import Normaliser
 from portflow.pipeline import Step, run_directly
 from portflow.porting import opened
@@ -176,8 +177,8 @@ def requests_table(requests: list[PortRequest]) -> pl.DataFrame:
             r.carrier_reason,
             r.foc_date,
             r.port_group,
-            r.created_at.date(),
-            r.updated_at.date(),
+            day_in(None, r.created_at),  # this machine's date, as --run-date's default
+            day_in(None, r.updated_at),
             r.latest_completion,
             line.e164,
             line.routing_id,

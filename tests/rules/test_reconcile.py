@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import polars as pl
+import pytest
 
-from portflow.reconcile import REQUEST_SCHEMA
+from portflow.porting.models import NumberLine, PortRequest
+from portflow.reconcile import REQUEST_SCHEMA, requests_table
 from rules.reconcile import cancelled, overdue
 
 NIGHT = dt.date(2026, 12, 10)
@@ -62,3 +65,32 @@ def test_a_cancelled_requests_numbers_that_nothing_else_moves_are_shown_for_30_d
         "PR-1 was cancelled on 2026-12-07; no other request moves this number"
     )
     assert "shown until 2027-01-06" in found.item(0, "action")
+
+
+def test_submitted_on_is_this_machines_date_not_utcs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request made at 7 pm in Los Angeles was submitted that day, not the next (UTC)."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        made = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)
+        request = PortRequest(
+            id="PR-1",
+            idempotency_key="k",
+            account_id="ACC-1",
+            friendly_name="wave 1",
+            port_group="US-geographic",
+            status="submitted",
+            earliest_completion=dt.date(2026, 12, 1),
+            latest_completion=dt.date(2026, 12, 24),
+            created_at=made,
+            updated_at=made,
+            numbers=[NumberLine(e164="+14155552671")],
+        )
+        table = requests_table([request])
+        assert table.select("submitted_on", "updated_on").row(0) == (
+            dt.date(2026, 11, 26),
+            dt.date(2026, 11, 26),
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
