@@ -82,11 +82,16 @@ def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
         how="vertical",
     )
     flawed = found.filter(pl.col("code").is_in(duplicates.ROW_REASONS)).get_column("row_id")
-    found = pl.concat([found, duplicates.duplicate_in_batch(batch, flawed)], how="vertical")
-    rejected = found.get_column("row_id").unique().implode()
+    repeated = duplicates.duplicate_in_batch(batch, flawed)
+    rejected = pl.concat([found, repeated]).get_column("row_id").unique().implode()
     ported = batch.select(PORTED_COLUMNS).filter(~pl.col("row_id").is_in(rejected))
     routed = receiving.routes_to_ported_number(batch, ported, tables.get("port_requests"))
-    return verdicts(pl.concat([found, routed], how="vertical"))
+    if routed.height and repeated.height:
+        # A first occurrence this rule rejects is flawed too: its repeats say to delete
+        # either row, not "ported from its first occurrence" (which it is not).
+        flawed = pl.concat([flawed, routed.get_column("row_id")])
+        repeated = duplicates.duplicate_in_batch(batch, flawed)
+    return verdicts(pl.concat([found, repeated, routed], how="vertical"))
 
 
 def verdicts(found: pl.DataFrame) -> pl.DataFrame:

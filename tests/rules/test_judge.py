@@ -109,6 +109,28 @@ def test_a_repeat_of_a_first_occurrence_rejected_for_its_cells_says_to_delete_ei
     assert fixes[3] == Reason.DUPLICATE_IN_BATCH.remediation
 
 
+def test_repeats_of_flawed_fax_or_forwarding_first_rows_say_what_to_do() -> None:
+    """Both rows flawed: correct one, delete the other. A fax first row: the number goes on
+    the fax ticket. A first row rejected for forwarding to a number this run ports: it is
+    not "ported from its first occurrence"."""
+    batch = batch_of(
+        {"number": "415-555-2682 x1"},
+        {"number": "415-555-2682 x2"},  # both with an extension
+        {"number": "4155552683", "service": "fax"},
+        {"number": "4155552683"},  # voice, after a fax row
+        {"number": "4155552684", "receiving_number": "4155552685"},  # forwards to row 5
+        {"number": "4155552684"},
+        {"number": "4155552685"},  # ported in this run
+    )
+    fixes = dict(judge(batch, TABLES).select("row_id", "remediation").iter_rows())
+    assert fixes[1] == (
+        "Its first occurrence is rejected for a cell of its own, as is this row: correct one "
+        "of the two rows and delete the other."
+    )
+    assert fixes[3].startswith("Delete this row: the number's first occurrence is a fax line")
+    assert fixes[5].startswith("Its first occurrence is rejected for a cell of its own:")
+
+
 def test_a_missing_table_skips_its_rules_only() -> None:
     tables = {**TABLES, "users": None}
     verdicts = judge(batch_of({"number": "4155552671"}), tables)
