@@ -41,7 +41,7 @@ from portflow.porting.models import (
     Submitted,
 )
 from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
-from portflow.readers import MASK
+from portflow.readers import INPUT_COLUMNS, MASK
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
 from portflow.reports.staging import held
 from portflow.settings import load_settings
@@ -50,6 +50,8 @@ from rules.outcome import Outcome, with_refusals
 log = logging.getLogger(__name__)
 
 NOT_SUBMITTED = "not_submitted"
+# The outcome's own text that quotes a row's cells.
+QUOTING = ("reason", "remediation", "related")
 MIN_CONTAINED_SECRET = 8  # an account number this long is looked for inside a note too
 REFUSED = "refused"
 
@@ -283,31 +285,36 @@ class _Report:
 
 
 def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
-    """The outcome with every carried cell that holds the manifest's PIN or carrier account
-    number (spaces, dashes and case aside) masked, whatever its column's header says: the
-    PIN as the whole cell, the account number (8+ letters and digits) also inside a note.
-    A PIN inside other text is left alone: 4 digits are in many phone numbers and suites."""
-    carried, outcome = checked.batch.carried, checked.outcome
+    """The outcome with every cell as given (the number, the other input columns, carried
+    ones) that holds the manifest's PIN or carrier account number (spaces, dashes and case
+    aside) masked, whatever its column's header says: the PIN as the whole cell, the account
+    number (8+ letters and digits) also inside a note; and the rows' other text (reason,
+    remediation, related) without the masked value. A PIN inside other text is left alone:
+    4 digits are in many phone numbers and suites."""
+    outcome = checked.outcome
     revealed = secrets.revealed()
     pin, account = _compact(revealed["pin"]), _compact(revealed["carrier_account_number"])
-    if not carried or not (pin or account):
+    if not (pin or account):
         return outcome
-    compact = {
-        name: pl.col(name).str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
-        for name in carried
-    }
+    given = (*INPUT_COLUMNS, *checked.batch.carried)
 
     def holds(name: str) -> pl.Expr:
+        compact = pl.col(name).str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
         found = pl.lit(False)
         if pin:
-            found = found | (compact[name] == pin)
+            found = found | (compact == pin)
         if account:
             found = found | (
-                compact[name].str.contains(account, literal=True)
+                compact.str.contains(account, literal=True)
                 if len(account) >= MIN_CONTAINED_SECRET
-                else compact[name] == account
+                else compact == account
             )
-        return found.fill_null(False)
+        # A carrier account number is often the billing telephone number: where a number
+        # cell reads as a phone number, it is one (its E.164 is in every output anyway).
+        phone = {"number": pl.col("e164"), "receiving_number": pl.col("receiving_e164")}
+        if name in phone:
+            found = found & phone[name].is_null()
+        return found.fill_null(False).alias(name)
 
     frames = {
         "rejected": outcome.rejected,
@@ -317,19 +324,48 @@ def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
     }
     masked, cells = {}, 0
     for key, frame in frames.items():
-        present = [name for name in carried if name in frame.columns]
-        flags = frame.select(holds(name).alias(name) for name in present)  # worked out once
+        present = [name for name in given if name in frame.columns]
+        flags = frame.select(holds(name) for name in present)  # worked out once
+        hit = flags.select(pl.any_horizontal(pl.all()).fill_null(False)).to_series()
+        if not present or not hit.any():
+            masked[key] = frame
+            continue
         cells += sum(int(flags.get_column(name).sum()) for name in present)
-        masked[key] = frame.with_columns(
-            pl.when(flags.get_column(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
-            for name in present
-        )
+        masked[key] = _mask_rows(frame, flags, hit, present)
     if cells and checked.batch.sources:
         checked.batch.sources[0].warnings.append(
-            f"{cells:,} carried cell(s) held the manifest's PIN or carrier account number: "
+            f"{cells:,} cell(s) held the manifest's PIN or carrier account number: "
             f"they are written as {MASK}"
         )
     return dataclasses.replace(outcome, **masked)
+
+
+def _mask_rows(
+    frame: pl.DataFrame, flags: pl.DataFrame, hit: pl.Series, given: list[str]
+) -> pl.DataFrame:
+    """`frame` with the flagged cells masked and their values taken out of the same row's
+    other text; row by row, for the few rows (a secret in a list is a slip) that hold one."""
+    texts = [name for name in (*given, *QUOTING) if name in frame.columns]
+    rows = []
+    for row, flag in zip(
+        frame.filter(hit).iter_rows(named=True),
+        flags.filter(hit).iter_rows(named=True),
+        strict=True,
+    ):
+        values = sorted({row[name] for name in given if flag[name] and row[name]}, key=len)
+        for name in texts:
+            if flag.get(name):
+                row[name] = MASK
+            elif row[name]:
+                for value in reversed(values):  # the longest first
+                    row[name] = row[name].replace(value, MASK)
+        rows.append(row)
+    position = "_position"
+    kept = frame.with_row_index(position)
+    fixed = pl.DataFrame(rows, schema=frame.schema).with_columns(
+        kept.filter(hit).get_column(position)
+    )
+    return pl.concat([kept.filter(~hit), fixed.select(kept.columns)]).sort(position).drop(position)
 
 
 def _compact(value: str) -> str:

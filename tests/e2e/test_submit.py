@@ -664,6 +664,8 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
         "(312) 782-4450,RT-1001,7731,acct 831 204 5567 0001,Clinic 104823,(617) 555-0482\n"
         "(312) 782-4451,RT-1001,,fine,,\n"
         "(312) 782-4452 x5,RT-1001,7731,0482,,\n"
+        "0482,RT-1001,,,,\n"  # the PIN, and the account number, as numbers: rejected
+        "831-204-5567-0001,RT-1001,,,,\n"
     )
     out = tmp_path / "out"
     args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
@@ -685,12 +687,19 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
     # A PIN's 4 digits inside other text are not the PIN: a suite, a phone number.
     assert configured.select("Location", "Main Line").row(0) == ("Clinic 104823", "(617) 555-0482")
     rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
-    assert rejects.select("Port-Out PIN", "Notes").rows() == [("***", "***")]
+    assert rejects.select("Port-Out PIN", "Notes").rows() == [
+        ("***", "***"),
+        (None,) * 2,
+        (None,) * 2,
+    ]
+    assert rejects.select("raw_number", "reason_code").rows()[1:] == [
+        ("***", "INVALID_NUMBER"),
+        ("***", "INVALID_NUMBER"),
+    ]
+    assert all("***" in reason for reason in rejects.get_column("reason").to_list()[1:])
     summary = json.loads((out / "summary.json").read_text())
     assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
-    assert "2 carried cell(s) held the manifest's PIN or carrier account number" in str(
-        summary["warnings"]
-    )
+    assert "4 cell(s) held the manifest's PIN or carrier account number" in str(summary["warnings"])
 
 
 def test_a_broken_manifest_is_found_before_the_check_runs(tmp_path: Path) -> None:
