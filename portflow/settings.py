@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -131,6 +132,8 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: Callable[[str],
         number = kind(value)
     except ValueError:
         raise UsageError(f"{name}={value!r} is not a number") from None
+    if not math.isfinite(number):  # nan passes `<`; inf overflows a deadline
+        raise UsageError(f"{name}={value!r} is not a finite number")
     least = 1 if name in _AT_LEAST_ONE else 0
     if number < least:
         raise UsageError(f"{name}={value!r} must be at least {least}")

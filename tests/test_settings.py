@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from portflow.errors import UsageError
 from portflow.settings import load_settings, use_prefect_defaults
 
 
@@ -39,3 +42,11 @@ def test_prefect_defaults_never_override_the_users_own() -> None:
     use_prefect_defaults(verbose=False, environ=env)
     assert env["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] == "DEBUG"
     assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+@pytest.mark.parametrize("name", ["PORTFLOW_SYSTEM_TIMEOUT", "PORTFLOW_SYSTEM_BACKOFF"])
+def test_a_number_that_is_not_finite_is_refused(tmp_path: Path, name: str, value: str) -> None:
+    """nan passed the minimum (every comparison is false) and inf overflowed a deadline."""
+    with pytest.raises(UsageError, match=f"{name}='{value}' is not a finite number"):
+        load_settings({"HOME": str(tmp_path), name: value})

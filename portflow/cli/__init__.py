@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except click.exceptions.Exit as done:
         return done.exit_code
+    except click.exceptions.NoArgsIsHelpError as error:  # `portflow`, `portflow system`
+        print(error.format_message())
+        return EXIT_BAD_INPUT
     except click.UsageError as error:
         context = error.ctx
         where = context.command_path if context else "portflow"

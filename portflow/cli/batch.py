@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from portflow.cli.common import (
     check_options,
+    not_blank,
     parse_date,
     prefect_reachable,
     progress,
@@ -37,9 +38,12 @@ DEMO_RUN_DATE = "2026-11-26"  # the samples' paperwork (LOA, bill) is dated for 
     "--accounts",
     required=True,
     metavar="DIR",
+    callback=not_blank,
     help="Folder with the account's exported tables (NAME.csv or NAME.xlsx).",
 )
-@click.option("--out", required=True, metavar="DIR", help="Folder for the outputs.")
+@click.option(
+    "--out", required=True, metavar="DIR", callback=not_blank, help="Folder for the outputs."
+)
 @click.option(
     "--system",
     metavar="URL",
@@ -70,15 +74,19 @@ def check(
     "--accounts",
     required=True,
     metavar="DIR",
+    callback=not_blank,
     help="Folder with the account's exported tables (NAME.csv or NAME.xlsx).",
 )
 @click.option(
     "--manifest",
     required=True,
     metavar="FILE",
+    callback=not_blank,
     help="The port request manifest (YAML): paperwork, billing, LOA, bill.",
 )
-@click.option("--out", required=True, metavar="DIR", help="Folder for the outputs.")
+@click.option(
+    "--out", required=True, metavar="DIR", callback=not_blank, help="Folder for the outputs."
+)
 @click.option(
     "--max-per-request",
     type=click.IntRange(min=1),
@@ -119,12 +127,14 @@ def submit(
     default=str(DEMO_OUT),
     show_default=True,
     metavar="DIR",
+    callback=not_blank,
     help="Folder for the outputs; the demo's porting system is DIR-porting-system.db.",
 )
 @click.option(
     "--samples",
     default=str(SAMPLES),
     metavar="DIR",
+    callback=not_blank,
     show_default=True,
     help="Folder with the sample inputs, accounts/ and manifest.yaml.",
 )
@@ -167,6 +177,19 @@ def demo(
         from portflow.cli.system import print_requests
 
         print_requests(target, settings)
+
+
+# The demo's own defaults, where the options it shares with check and submit differ.
+for _parameter in demo.params:
+    _parameter.help = {
+        "run_date": f"Date completion windows count from (default: {DEMO_RUN_DATE}, the "
+        "samples' day).",
+        "use_prefect": "Run as a Prefect flow (default: yes; on Prefect's ephemeral API "
+        "when none is configured).",
+        "system": "Porting system: sqlite:///PATH or http(s)://... (default: "
+        "DIR-porting-system.db beside --out; PORTFLOW_SYSTEM_URL is not used, so the demo "
+        "never submits to a real system).",
+    }.get(_parameter.name or "", getattr(_parameter, "help", None))
 
 
 def _run(

@@ -103,10 +103,36 @@ def check_options(function: Callable[..., Any]) -> Callable[..., Any]:
                 help="Run as a Prefect flow (default: only when a Prefect API is configured).",
             ),
             click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+            verbose_option,
         ]
     ):
         function = option(function)
     return function
+
+
+def not_blank(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A path option given as "" (an unset shell variable) is refused, not read as `.`."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; name a file or folder (an unset variable?)")
+    return value
+
+
+def _verbose(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    if value:  # after `portflow`'s own set-up: its stderr handler says more from here on
+        library = logging.getLogger("portflow")
+        library.setLevel(logging.DEBUG)
+        for handler in library.handlers:
+            handler.setLevel(logging.DEBUG)
+
+
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    expose_value=False,
+    callback=_verbose,
+    help="Log what each step does (to stderr); as `portflow -v COMMAND`.",
+)
 
 
 def system_option(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from portflow.cli.common import parse_date, prefect_reachable, progress, stdout, system_option
+from portflow.cli.common import (
+    not_blank,
+    parse_date,
+    prefect_reachable,
+    progress,
+    stdout,
+    system_option,
+    verbose_option,
+)
 from portflow.porting import check_system_url
 from portflow.reconcile import ReconcileOptions, run_reconcile
 from portflow.settings import Settings, use_prefect_defaults
@@ -18,14 +26,18 @@ from portflow.settings import Settings, use_prefect_defaults
     "--accounts",
     required=True,
     metavar="DIR",
+    callback=not_blank,
     help="Folder with the account's exported tables, freshly exported.",
 )
-@click.option("--out", required=True, metavar="DIR", help="Folder for the outputs.")
+@click.option(
+    "--out", required=True, metavar="DIR", callback=not_blank, help="Folder for the outputs."
+)
 @system_option
 @click.option("--run-date", metavar="YYYY-MM-DD", help="The day to reconcile as (default: today).")
 @click.option(
     "--state",
     metavar="PATH",
+    callback=not_blank,
     help="Where findings are remembered between runs, to mark new ones "
     "(default: PORTFLOW_DATA_DIR/reconcile-state.db).",
 )
@@ -43,6 +55,7 @@ from portflow.settings import Settings, use_prefect_defaults
     help="Run as a Prefect flow (default: only when a Prefect API is configured).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@verbose_option
 @click.pass_obj
 def reconcile(
     settings: Settings,

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 import httpx
 
-from portflow.cli.common import stderr, stdout, system_option
+from portflow.cli.common import not_blank, stderr, stdout, system_option
 from portflow.errors import EXIT_UNREACHABLE, UsageError
 from portflow.manifest import load_manifest
 from portflow.porting import SQLITE_PREFIX, check_system_url
@@ -47,22 +47,32 @@ _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-?#LW]+$")
     "--accounts",
     required=True,
     metavar="DIR",
+    callback=not_blank,
     help="Folder the account exports are refreshed into (read at every run).",
 )
 @click.option(
     "--out",
     required=True,
     metavar="DIR",
+    callback=not_blank,
     help="Reports go here: OUT/YYYY-MM-DD/ each night, OUT/inbox-runs/ per file.",
 )
-@click.option("--inbox", metavar="DIR", help="Watch this folder for new customer files.")
+@click.option(
+    "--inbox", metavar="DIR", callback=not_blank, help="Watch this folder for new customer files."
+)
 @click.option(
     "--manifest",
     metavar="FILE",
+    callback=not_blank,
     help="With --inbox: also submit each file's port requests with this manifest.",
 )
 @system_option
-@click.option("--state", metavar="PATH", help="Reconciliation state (default: in the data dir).")
+@click.option(
+    "--state",
+    metavar="PATH",
+    callback=not_blank,
+    help="Reconciliation state (default: in the data dir).",
+)
 @click.option(
     "--cron", default=DEFAULT_CRON, show_default=True, help="When the nightly reconciliation runs."
 )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from portflow.cli.common import parse_date, stdout, system_option
+from portflow.cli.common import not_blank, parse_date, stdout, system_option
 from portflow.errors import UsageError
 from portflow.porting import opened
 from portflow.porting.models import STATUSES, PortRequest, StatusChange
@@ -93,7 +93,13 @@ def system_group() -> None:
 
 
 @system_group.command()
-@click.option("--db", required=True, metavar="PATH", help="SQLite file of the porting system.")
+@click.option(
+    "--db",
+    required=True,
+    metavar="PATH",
+    callback=not_blank,
+    help="SQLite file of the porting system.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(

@@ -106,6 +106,11 @@ def test_a_missing_export_table_is_named_and_old_outputs_stay(tmp_path: Path) ->
         ),
         (["check", "--bogus"], "No such option '--bogus'"),
         (["nonsense"], "No such command 'nonsense'"),
+        (  # an unset shell variable: not the current folder
+            ["check", "x.csv", "--accounts", "a", "--out", ""],
+            "Invalid value for '--out': is empty",
+        ),
+        (["reconcile", "--accounts", " ", "--out", "o"], "Invalid value for '--accounts'"),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(args: list[str], expected: str, tmp_path: Path) -> None:
@@ -159,3 +164,19 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path: Path, accoun
     assert result.stderr.splitlines() == [
         f"portflow: error: --out {blocker}: is a file, not a folder"
     ]
+
+
+@pytest.mark.parametrize("args", [[], ["system"]])
+def test_a_bare_command_shows_its_help_not_an_error(args: list[str]) -> None:
+    result = portflow(*args)
+    assert result.code == 2 and result.stderr == ""
+    assert result.stdout.startswith(f"Usage: {' '.join(['portflow', *args])} [OPTIONS] COMMAND")
+
+
+def test_verbose_after_the_command_as_the_readme_shows(tmp_path: Path, accounts: Path) -> None:
+    _write(tmp_path / "list.csv", b"Phone\n4155552671\n")
+    result = portflow(
+        "check", "list.csv", "--accounts", str(accounts), "--out", "o", "-v", cwd=tmp_path
+    )
+    assert result.code == 0, result.stderr
+    assert "portflow: read inputs" in result.stderr
