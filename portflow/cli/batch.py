@@ -21,7 +21,7 @@ from portflow.cli.common import (
 )
 from portflow.errors import UsageError
 from portflow.pipeline import CheckOptions, run_check
-from portflow.porting import check_system_url
+from portflow.porting import SQLITE_PREFIX, check_system_url
 from portflow.settings import Settings, use_prefect_defaults
 from portflow.submission import SubmitOptions, run_submit
 
@@ -214,6 +214,10 @@ def _run(
     for url in (system, submit_to):
         if url is not None:
             check_system_url(url)  # before a flow run records it
+    if system is not None and system.startswith(SQLITE_PREFIX):
+        store = Path(system[len(SQLITE_PREFIX) :])
+        if not store.is_file():  # a check only reads it: say so now, not after the check
+            raise UsageError(f"no porting system at sqlite:///{store.resolve()} (no such file)")
     with stdin_spooled(inputs, max_bytes=settings.limits.max_file_bytes) as stdin_path:
         check = CheckOptions(
             inputs=inputs,

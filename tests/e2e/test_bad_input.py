@@ -126,6 +126,7 @@ def test_bad_usage_exits_2_with_one_line(args: list[str], expected: str, tmp_pat
         ("log level", "PORTFLOW_LOG_LEVEL='LOUD' is not one of DEBUG, INFO"),
         ("accounts file", "the accounts folder list.csv is a file, not a folder"),
         ("utf-16 broken", "list.csv, row 3: unreadable encoding: not valid UTF-16"),
+        ("no store", "no porting system at sqlite:///"),  # before the check, not after it
     ],
 )
 def test_more_bad_usage_and_input_is_one_line(
@@ -139,8 +140,14 @@ def test_more_bad_usage_and_input_is_one_line(
     inputs = ["-", "-"] if case == "stdin twice" else ["list.csv"]
     where = "list.csv" if case == "accounts file" else str(accounts)
     env = {"PORTFLOW_LOG_LEVEL": "LOUD"} if case == "log level" else None
+    system = ["--system", "sqlite:///typo.db"] if case == "no store" else []
     result = portflow(
-        "check", *inputs, "--accounts", where, "--out", "o", cwd=tmp_path, stdin=b"x", env=env
+        "check",
+        *inputs,
+        *("--accounts", where, "--out", "o", *system),
+        cwd=tmp_path,
+        stdin=b"x",
+        env=env,
     )
     assert result.code == 2
     assert len(result.stderr.splitlines()) == 1 and expected in result.stderr, result.stderr
