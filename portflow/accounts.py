@@ -141,6 +141,11 @@ def load_accounts(
 
 
 def _find(folder: Path, name: str) -> Path | None:
+    for suffix in SUFFIXES:
+        if (folder / f"{name}{suffix}").is_dir():
+            raise AccountExportError(
+                name, f"{folder / f'{name}{suffix}'} is a folder, not the exported table"
+            )
     found = [
         folder / f"{name}{suffix}" for suffix in SUFFIXES if (folder / f"{name}{suffix}").is_file()
     ]

@@ -168,8 +168,12 @@ def load_manifest(path: Path) -> LoadedManifest:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ManifestError(str(path), f"cannot be read: {error}") from None
+    except IsADirectoryError:
+        raise ManifestError(str(path), "is a folder, not the manifest file") from None
+    except OSError as error:
+        raise ManifestError(str(path), f"cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise ManifestError(str(path), "cannot be read: not UTF-8 text") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

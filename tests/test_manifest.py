@@ -191,6 +191,11 @@ def test_a_manifest_of_the_wrong_shape_is_one_clear_error(
     assert problem in str(error.value) and "0482" not in str(error.value)
 
 
+def test_a_folder_given_as_the_manifest_is_named_as_such(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="is a folder, not the manifest file"):
+        load_manifest(tmp_path)
+
+
 def test_business_days_skip_weekends_and_federal_holidays() -> None:
     assert is_business_day(dt.date(2026, 12, 14))
     assert not is_business_day(dt.date(2026, 11, 26))  # Thanksgiving

@@ -117,6 +117,15 @@ def test_two_exports_of_one_table_are_refused(tmp_path: Path) -> None:
         load_accounts(folder, normaliser=NORMALISER)
 
 
+def test_a_table_that_is_a_folder_is_named_as_such(tmp_path: Path) -> None:
+    """Not "missing from acct", which sends the user looking for a file that is there."""
+    folder = write_accounts(tmp_path / "acct", MINIMAL_ACCOUNTS)
+    (folder / "routing.csv").unlink()
+    (folder / "routing.csv").mkdir()
+    with pytest.raises(AccountExportError, match=r"routing.csv is a folder, not the exported"):
+        load_accounts(folder, normaliser=NORMALISER)
+
+
 def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
     folder = write_accounts(
         tmp_path / "acct",
