@@ -22,6 +22,7 @@ from portflow.cli.common import (
 from portflow.errors import UsageError
 from portflow.pipeline import CheckOptions, run_check
 from portflow.porting import SQLITE_PREFIX, check_system_url
+from portflow.reports import INTERNATIONAL_TICKET
 from portflow.settings import Settings, use_prefect_defaults
 from portflow.submission import SubmitOptions, run_submit
 
@@ -298,6 +299,11 @@ def print_summary(summary: dict[str, Any], out: Path, seconds: float) -> None:
             f"{code} {count:,}" for code, count in summary["rejects_by_reason"].items()
         )
         stdout.print(f"Rejects by reason: {reasons}")
+    if summary.get("international"):
+        stdout.print(
+            f"International: {summary['international']:,} rejected number(s) with nothing else "
+            f"wrong go by ticket -> {escape(str(out / INTERNATIONAL_TICKET))}"
+        )
     for group in summary["groups"]:
         plural = "" if group["numbers"] == 1 else "s"
         stdout.print(
