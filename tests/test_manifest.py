@@ -239,3 +239,57 @@ def test_a_document_named_with_a_tilde_is_a_file_beside_the_manifest(folder: Pat
         folder, "bill_file: documents/acme-verizon-bill-2026-11.pdf", "bill_file: ~bill.pdf"
     )
     assert failing(path) == {}
+
+
+@pytest.mark.parametrize(
+    ("day", "country"),
+    [
+        (dt.date(2027, 5, 31), "US"),  # Memorial Day
+        (dt.date(2027, 6, 18), "US"),  # Juneteenth (a Saturday) observed
+        (dt.date(2027, 9, 6), "US"),  # Labor Day
+        (dt.date(2027, 5, 24), "CA"),  # Victoria Day
+        (dt.date(2027, 7, 1), "CA"),  # Canada Day
+        (dt.date(2027, 9, 30), "CA"),  # National Day for Truth and Reconciliation
+        (dt.date(2027, 10, 11), "CA"),  # Thanksgiving (Canada)
+    ],
+)
+def test_each_federal_holiday_is_no_business_day(day: dt.date, country: str) -> None:
+    assert not is_business_day(day, [country])
+
+
+def test_a_canadian_groups_port_date_avoids_canadian_holidays(folder: Path) -> None:
+    path = edited(folder, "requested_port_date: 2026-12-14", "requested_port_date: 2027-07-01")
+    window = GroupWindow("CA-geographic", dt.date(2027, 6, 1), dt.date(2027, 7, 30))
+    assert failing(path, groups=(window,)) == {
+        "Requested port date": "2027-07-01 is not a business day (weekend or CA holiday)"
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item", "detail"),
+    [
+        (
+            "signed_on: 2026-11-18",
+            "signed_on: 2026-11-27",
+            "Letter of Authorisation",
+            "signature dated 2026-11-27, after the run date 2026-11-26",
+        ),
+        ("signed_on: 2026-11-18", "signed_on: 2026-08-28", None, None),  # 90 days: current
+        (
+            "signed_on: 2026-11-18",
+            "signed_on: 2026-08-27",
+            "Letter of Authorisation",
+            "signature dated 2026-08-27 is 91 days old (limit 90)",
+        ),
+        ("bill_date: 2026-11-05", "bill_date: 2026-10-27", None, None),  # 30 days: current
+        ("requested_port_date: 2026-12-14", "requested_port_date: 2026-12-10", None, None),
+        ("requested_port_date: 2026-12-14", "requested_port_date: 2026-12-24", None, None),
+    ],
+)
+def test_dates_are_current_up_to_their_limits_and_not_after_the_run(
+    folder: Path, old: str, new: str, item: str | None, detail: str | None
+) -> None:
+    path = edited(folder, old, new)
+    window = GroupWindow("US-geographic", dt.date(2026, 12, 10), dt.date(2026, 12, 24))
+    found = failing(path, groups=(window,))
+    assert found == ({} if item is None else {item: detail})

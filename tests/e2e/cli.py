@@ -40,6 +40,11 @@ def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
         {
             "PREFECT_HOME": str(Path(tempfile.gettempdir()) / "portflow-tests-prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # This checkout's code, whatever the working folder: a venv shared with another
+            # checkout (a worktree) would otherwise import that one's installed portflow.
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])
+            ),
             **(env or {}),
         }
     )

@@ -250,3 +250,25 @@ def test_only_a_short_cell_is_looked_at_for_two_numbers() -> None:
     9 s); two numbers and what joins them fit in 64 characters."""
     assert normalise_one("4155552671" + "\n" * 60 + "4155552672").problem != "two_numbers"
     assert normalise_one("4155552671" + "\n" * 20 + "4155552672").problem == "two_numbers"
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "problem", "kind"),
+    [
+        ("415-392-0150", "ok", None, "geographic"),  # 01xx lines outside 555 are real
+        ("415-555-0150", "invalid", "fictitious", None),
+        ("415-555-0200", "ok", None, "geographic"),
+        ("888-911-2345", "ok", None, "toll_free"),  # N11: geographic area codes only
+        ("800-211-4567", "ok", None, "toll_free"),
+        *[(f"415-{n}11-4567", "invalid", "n11_exchange", None) for n in range(2, 10)],
+    ],
+)
+def test_spec_exclusions_hold_exactly_where_the_spec_says(
+    normaliser: Normaliser, value: str, status: str, problem: str | None, kind: str | None
+) -> None:
+    """Fixed answers, not only agreement between the two paths (a rule wrong in both
+    would pass that)."""
+    one = normalise_one(value)
+    assert (one.status, one.problem, one.number_type) == (status, problem, kind)
+    fast = normaliser.normalise(pl.Series([value] * 6000), fast=True).row(0, named=True)
+    assert (fast["status"], fast["problem"], fast["number_type"]) == (status, problem, kind)

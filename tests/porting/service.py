@@ -58,7 +58,11 @@ class Service:
 def running_service(db: Path, *, port: int | None = None, faults: bool = True) -> Iterator[Service]:
     """`portflow system serve` in its own process; stopped (killed if need be) on exit."""
     port = port or free_port()
-    env = {**os.environ, "PORTFLOW_SYSTEM_TOKEN": TOKEN}
+    env = {
+        **os.environ,
+        "PORTFLOW_SYSTEM_TOKEN": TOKEN,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),  # this checkout's portflow
+    }
     command = [
         sys.executable,
         "-m",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from portflow.errors import PortingSystemError
-from portflow.porting import connect
+from portflow.porting import connect, requests_frame
 from portflow.porting.models import StatusChange
 from portflow.porting.store import SqliteSystem
 from tests.porting.drafts import PIN, draft
@@ -202,3 +202,31 @@ def test_a_refusal_stored_by_an_older_portflow_is_read_by_account(store: SqliteS
         db.execute("UPDATE request_refusals SET same_batch = 0")
     again = store.submit(later)
     assert [r.e164 for r in again.already] == ["+14155552671"] and again.refused == []
+
+
+def test_a_number_in_a_request_with_a_carrier_exception_is_still_held(
+    store: SqliteSystem,
+) -> None:
+    """An exception is a live port (the carrier waits for a fix): not freed for another
+    request, of this account or another."""
+    store.submit(draft("+14155552671"))
+    store.set_status("PR-000001", StatusChange(status="exception", carrier_reason="6P"))
+    other = store.submit(draft("+14155552671", account="ACC-OTHER"))
+    assert other.request is None and [r.status for r in other.refused] == ["exception"]
+    again = store.submit(draft("+14155552671", "+14155552672"))  # chunked otherwise
+    assert [(r.e164, r.status) for r in again.already] == [("+14155552671", "exception")]
+    assert again.request is not None and len(again.request.numbers) == 1
+
+
+def test_only_live_requests_block_in_the_frame_check_reads(store: SqliteSystem) -> None:
+    """`check --system`: a cancelled request's numbers are free; the others' are not."""
+    for number in ("+14155552671", "+14155552672", "+14155552673"):
+        store.submit(draft(number))
+    store.set_status("PR-000002", StatusChange(status="cancelled"))
+    store.set_status("PR-000003", StatusChange(status="exception", carrier_reason="6P"))
+    frame = requests_frame(store.list_requests())
+    assert frame.select("e164", "blocking").sort("e164").rows() == [
+        ("+14155552671", True),
+        ("+14155552672", False),
+        ("+14155552673", True),
+    ]

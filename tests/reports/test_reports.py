@@ -50,6 +50,22 @@ def test_formula_starts_are_neutralised_but_plain_phone_numbers_stay() -> None:
     assert safe_text("+14155552671", phone=True) == "+14155552671"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+14155552671+cmd|' /C calc'!A0",  # a plain phone number only if nothing follows
+        '\uff1dHYPERLINK("x")',  # full-width = + - @: some spreadsheets take them
+        "\uff0b1+1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+        " =1+1",
+    ],
+)
+def test_formula_starts_a_phone_column_might_hide_are_neutralised(value: str) -> None:
+    frame = pl.DataFrame({"raw_number": [value], "Notes": [value]})
+    assert safe_frame(frame).row(0) == ("'" + value, "'" + value)
+
+
 def rejects_frame() -> pl.DataFrame:
     return pl.DataFrame(
         {
@@ -78,6 +94,7 @@ def test_rejects_workbook_has_summary_then_rejects_as_text_without_formulas(tmp_
     assert rejects.freeze_panes == "A2"
     assert rejects.auto_filter.ref == "A1:J3"
     assert rejects["D2"].value == "4155552671" and rejects["D2"].data_type == "s"
+    assert rejects.column_dimensions["D"].number_format == "@"  # typed into, it stays text
     assert rejects["E2"].value == "+14155552671"
     assert rejects["C2"].value == "2"
     assert rejects.column_dimensions["I"].width >= len("remediation")

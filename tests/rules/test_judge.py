@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from rules.judge import judge
 from rules.outcome import NO_ROUTING_WARNING, decide
 from rules.reasons import CODES, Reason
@@ -193,7 +195,40 @@ def test_outcome_sorts_rows_and_gives_groups_windows_and_warnings() -> None:
     assert outcome.fax.select(
         "e164", "port_group", "earliest_completion", "latest_completion"
     ).rows() == [("+14155552674", "US-geographic-fax", "2026-12-03", "2026-12-10")]
+    assert outcome.fax.get_column("warnings").to_list() == [None]  # a ticket needs no routing
     assert outcome.rejected.get_column("reason_code").to_list() == ["INVALID_NUMBER"]
+
+
+@pytest.mark.parametrize(
+    ("first", "reason"),
+    [
+        ({"number": "415-555-2690 x1"}, "HAS_EXTENSION"),
+        ({"number": "4155552690", "service": "pager"}, "UNKNOWN_SERVICE"),
+        ({"number": "4155552690", "receiving_number": "12"}, "INVALID_RECEIVING_NUMBER"),
+        ({"number": "4155552690", "routing_id": "Sales"}, "ROUTING_NAME_NOT_ID"),
+        ({"number": "4155552690", "routing_id": "RT-9"}, "UNKNOWN_ROUTING_ID"),
+    ],
+)
+def test_every_reason_of_a_rows_own_cells_makes_its_repeat_say_delete_either(
+    first: dict[str, str], reason: str
+) -> None:
+    batch = batch_of(first, {"number": "4155552690"})
+    verdicts = judge(batch, TABLES)
+    assert verdicts.get_column("reason_code").to_list() == [reason, "DUPLICATE_IN_BATCH"]
+    assert verdicts.item(1, "remediation").startswith("Its first occurrence is rejected for a")
+
+
+def test_a_routing_id_that_is_also_another_routings_name_is_an_id() -> None:
+    tables = {
+        **TABLES,
+        "routing": table_of(
+            {"routing_id": "RT-1", "name": "Sales", "active": True},
+            {"routing_id": "RT-2", "name": "RT-1", "active": True},
+            numbers=False,
+        ),
+    }
+    batch = batch_of({"number": "4155552690", "routing_id": "RT-1"})
+    assert judge(batch, tables).height == 0
 
 
 def test_international_rows_go_to_the_ticket_once() -> None:

@@ -11,7 +11,14 @@ import pytest
 
 from portflow.porting.models import NumberLine, PortRequest
 from portflow.reconcile import REQUEST_SCHEMA, requests_table
-from rules.reconcile import cancelled, overdue
+from rules.reconcile import (
+    cancelled,
+    carrier_exception,
+    new_conflict,
+    overdue,
+    routing_mismatch,
+    status_mismatch,
+)
 
 NIGHT = dt.date(2026, 12, 10)
 
@@ -94,3 +101,71 @@ def test_submitted_on_is_this_machines_date_not_utcs(monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_overdue_starts_the_day_after_the_due_date() -> None:
+    due = requests({"latest_completion": NIGHT})
+    assert overdue(due, run_date=NIGHT).height == 0
+    assert overdue(due, run_date=NIGHT + dt.timedelta(days=1)).get_column("detail").to_list() == [
+        "due by 2026-12-10, 1 day(s) late, still submitted"
+    ]
+
+
+def test_new_conflicts_come_from_users_too_and_from_requests_in_exception() -> None:
+    table = requests(
+        {"e164": "+14155552671"},
+        {"port_request_id": "PR-2", "status": "exception", "e164": "+14155552672"},
+        {"port_request_id": "PR-3", "status": "complete", "e164": "+14155552673"},
+    )
+    users = pl.DataFrame(
+        {"e164": ["+14155552671", "+14155552673"], "user_id": ["U-7", "U-8"], "name": ["Ann", "Bo"]}
+    )
+    failsafe = pl.DataFrame({"e164": ["+14155552672"]})
+    found = new_conflict(table, receiving=None, failsafe=failsafe, users=users)
+    assert found.select("port_request_id", "detail").sort("port_request_id").rows() == [
+        ("PR-1", "now assigned to user U-7, while PR-1 is submitted"),
+        ("PR-2", "now the fail-safe number, while PR-2 is exception"),
+    ]
+
+
+def test_routing_is_compared_without_case_and_only_where_the_request_has_one() -> None:
+    table = requests(
+        {"status": "complete", "routing_id": "rt-1", "e164": "+14155552671"},
+        {"status": "complete", "routing_id": None, "e164": "+14155552672"},
+        {"status": "complete", "routing_id": "RT-1", "e164": "+14155552673"},
+    )
+    tracking = pl.DataFrame(
+        {"e164": ["+14155552671", "+14155552672", "+14155552673"], "routing_id": ["RT-1"] * 3}
+    )
+    assert routing_mismatch(table, tracking).height == 0
+    moved = tracking.with_columns(routing_id=pl.lit("RT-2"))
+    assert routing_mismatch(table, moved).get_column("e164").sort().to_list() == [
+        "+14155552671",
+        "+14155552673",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "meaning"),
+    [
+        ("6p", "the PIN or passcode does not match"),
+        (" 4P ", "the number has a pending order with the losing carrier"),
+        ("FRZ", "the account has a port freeze"),
+        ("ZZ9", "a code portflow does not know"),
+    ],
+)
+def test_carrier_codes_are_read_whatever_their_case(code: str, meaning: str) -> None:
+    table = requests({"status": "exception", "carrier_reason": code})
+    assert meaning in carrier_exception(table).item(0, "detail")
+
+
+def test_an_export_status_portflow_does_not_know_is_no_mismatch() -> None:
+    table = requests({"status": "submitted"}, {"status": "submitted", "e164": "+14155552672"})
+    export = pl.DataFrame(
+        {
+            "port_request_id": ["PR-1", "PR-1"],
+            "e164": ["+14155552671", "+14155552672"],
+            "status": ["on_hold", "complete"],
+        }
+    )
+    assert status_mismatch(table, export).get_column("e164").to_list() == ["+14155552672"]
