@@ -7,15 +7,19 @@ import logging
 import sys
 from collections.abc import Sequence
 
-import click
+try:  # a second or so of imports (polars, pandera, ...): Ctrl-C here is no traceback
+    import click
 
-from portflow.cli.batch import check, demo, submit
-from portflow.cli.common import stderr
-from portflow.cli.reconcile import reconcile
-from portflow.cli.serve import serve
-from portflow.cli.system import requests, system_group
-from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
-from portflow.settings import load_settings
+    from portflow.cli.batch import check, demo, submit
+    from portflow.cli.common import stderr
+    from portflow.cli.reconcile import reconcile
+    from portflow.cli.serve import serve
+    from portflow.cli.system import requests, system_group
+    from portflow.errors import EXIT_BAD_INPUT, EXIT_BUG, PortflowError, SubmissionRefused
+    from portflow.settings import load_settings
+except KeyboardInterrupt:
+    sys.stderr.write("portflow: interrupted\n")
+    raise SystemExit(130) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

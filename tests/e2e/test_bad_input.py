@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tests.e2e.cli import portflow
+from tests.e2e.cli import REPO, environment, portflow
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 
 
@@ -187,3 +189,23 @@ def test_verbose_after_the_command_as_the_readme_shows(tmp_path: Path, accounts:
     )
     assert result.code == 0, result.stderr
     assert "portflow: read inputs" in result.stderr
+
+
+def test_ctrl_c_during_the_imports_is_one_line_and_exit_130() -> None:
+    """The first second is imports (polars, pandera): an interrupt there is no traceback.
+    (The interrupt is raised where the imports are, at a fixed point, not by a timed
+    signal.)"""
+    interrupted = (
+        "import builtins\n"
+        "real = builtins.__import__\n"
+        "def imports(name, *args, **kwargs):\n"
+        "    if name == 'portflow.cli.batch':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = imports\n"
+        "import portflow.cli\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", interrupted], capture_output=True, env=environment(), cwd=REPO
+    )
+    assert (done.returncode, done.stderr.decode()) == (130, "portflow: interrupted\n")
