@@ -117,13 +117,13 @@ def serve(
         raise UsageError("--manifest needs --inbox: it submits the files dropped there")
     _check_timezone(timezone)
     _check_cron(cron)
-    _check_places(accounts=accounts, out=out, inbox=inbox, manifest=manifest)
     if system is not None:  # absolute, as the other paths: one store, one spelling
         check_system_url(system)
         if system.startswith(SQLITE_PREFIX):
             system = SQLITE_PREFIX + str(Path(system[len(SQLITE_PREFIX) :]).resolve())
     else:
         check_system_url(settings.system_url)
+    folders = _check_places(accounts=accounts, out=out, inbox=inbox, manifest=manifest)
     absolute = {
         name: str(Path(value).resolve()) if value else None
         for name, value in (
@@ -162,6 +162,7 @@ def serve(
             )
         except ValueError as error:  # pydantic's verdict on the schedule
             raise UsageError(f"--cron {cron!r}: {str(error).splitlines()[-1].strip()}") from None
+        _make_folders(folders)  # once everything else is known to be right
         _wait_until_not_served(api, lambda: served_elsewhere(deployments))
         if own_server:  # on a shared server, leave other teams' runs to their own rules
             ensure_zombie_automation()
@@ -170,8 +171,9 @@ def serve(
         )
         for deployment in deployments:
             stdout.print(f"  {deployment.flow_name}/{deployment.name}", markup=False)
+        prefect = Path(sys.executable).with_name("prefect")
         stdout.print(
-            "Trigger one now with: prefect deployment run "
+            f"Trigger one now with: PREFECT_API_URL={api} {prefect} deployment run "
             "'portflow-reconcile/nightly'   (Ctrl-C stops serving)",
             markup=False,
         )
@@ -200,22 +202,34 @@ def _wait_until_not_served(api: str, taken_now: Callable[[], list[str]]) -> None
         taken = taken_now()
 
 
-def _check_places(*, accounts: str, out: str, inbox: str | None, manifest: str | None) -> None:
+def _check_places(
+    *, accounts: str, out: str, inbox: str | None, manifest: str | None
+) -> list[tuple[str, str]]:
     """What every run will need, checked once here: otherwise each night's run and every
-    customer file would fail on it (to failed/, with no error.txt if --out is the problem)."""
+    customer file would fail on it (to failed/, with no error.txt if --out is the problem).
+    Returns the folders to make (option, path), made once serving can start."""
     if not Path(accounts).is_dir():
-        raise UsageError(f"--accounts {accounts}: no such folder")
-    for option, folder in (("--out", out), ("--inbox", inbox)):
-        if folder is None:
-            continue
+        problem = "is a file, not a folder" if Path(accounts).exists() else "no such folder"
+        raise UsageError(f"--accounts {accounts}: {problem}")
+    folders = [
+        (option, folder) for option, folder in (("--out", out), ("--inbox", inbox)) if folder
+    ]
+    for option, folder in folders:
+        if Path(folder).exists() and not Path(folder).is_dir():
+            raise UsageError(f"{option} {folder}: is a file, not a folder")
+    if manifest is not None:
+        load_manifest(Path(manifest))  # its shape; readiness is each file's run's to check
+    return folders
+
+
+def _make_folders(folders: list[tuple[str, str]]) -> None:
+    for option, folder in folders:
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UsageError(f"{option} {folder}: cannot be made ({error.strerror})") from None
         if not os.access(folder, os.W_OK | os.X_OK):
             raise UsageError(f"{option} {folder}: not writable")
-    if manifest is not None:
-        load_manifest(Path(manifest))  # its shape; readiness is each file's run's to check
 
 
 def _check_timezone(name: str) -> None:

@@ -311,6 +311,18 @@ def test_serve_refuses_what_cannot_work_in_one_line(
     )
     assert result.code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert message in result.stderr and "hunter2" not in result.stderr
+    if "--out" not in args:  # a refused serve leaves no folder behind
+        assert not (tmp_path / "out").exists()
+
+
+def test_serve_names_a_file_given_as_a_folder(tmp_path: Path) -> None:
+    from tests.e2e.cli import portflow
+
+    (tmp_path / "out").write_text("")
+    result = portflow("serve", "--accounts", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.code == 2 and f"--out {tmp_path / 'out'}: is a file, not a folder" in (
+        result.stderr
+    )
 
 
 def test_a_port_whose_server_stopped_a_moment_ago_is_free() -> None:
