@@ -85,6 +85,12 @@ class PushStopped(PortingSystemError):
         self.retryable = error.retryable
         self.pushed = pushed
 
+    def noted(self, note: str) -> PushStopped:
+        """The same stop, its message ending with `note`."""
+        error = PortingSystemError(f"{self}; {note}", status=self.status, exit_code=self.exit_code)
+        error.retryable = self.retryable
+        return PushStopped(error, self.pushed)
+
 
 def run_submit(
     options: SubmitOptions, *, step: Step = run_directly, push_step: Step | None = None
@@ -129,7 +135,10 @@ def run_submit(
     if problem:
         # An earlier run's submitted.csv stays: the requests it lists exist (summary: warned).
         write_results(checked, step=step, extra={"readiness": ready.as_dict()})
-        raise SubmissionRefused(problem, checklist=tuple(ready.lines()))
+        raise SubmissionRefused(
+            f"{problem} (the check's reports are in {options.check.out})",
+            checklist=tuple(ready.lines()),
+        )
     assert loaded.secrets is not None  # readiness checked both
     drafts = step(
         "plan port requests",
@@ -159,7 +168,8 @@ def run_submit(
                 # request) says more than one listing every number not_submitted.
                 report = dataclasses.replace(report, submitted=None)
             _write(report, step)
-            raise
+            written = options.check.out / SUBMITTED_CSV
+            raise stopped.noted(f"what was and was not submitted is in {written}") from None
         return _write(_report(checked, drafts, pushed, ready, own), step)
 
 

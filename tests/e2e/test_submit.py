@@ -141,6 +141,9 @@ def test_exit_4_with_nothing_lost_when_the_system_stays_down(tmp_path: Path) -> 
     assert result.stderr.splitlines()[-1].startswith(
         f"portflow: error: porting system {down} could not be reached after 5 attempts"
     )
+    assert result.stderr.splitlines()[-1].endswith(
+        f"; what was and was not submitted is in {tmp_path / 'out' / 'submitted.csv'}"
+    )
     out = tmp_path / "out"
     assert {
         "rejects.csv",
@@ -463,7 +466,8 @@ def test_nothing_to_submit_is_exit_3(service: Service, tmp_path: Path) -> None:
     result = portflow(*submit_args(service.url, tmp_path / "out", inputs=(str(listing),)), env=ENV)
     assert result.code == 3
     assert result.stderr.splitlines()[-1] == (
-        "portflow: error: not submitted: no number passed the check, so there is nothing to submit"
+        "portflow: error: not submitted: no number passed the check, so there is nothing to "
+        f"submit (the check's reports are in {tmp_path / 'out'})"
     )
     listing.write_text("Phone,Service\nnot a number,voice\n(312) 782-4400,fax\n")
     fax_only = portflow(
@@ -472,7 +476,8 @@ def test_nothing_to_submit_is_exit_3(service: Service, tmp_path: Path) -> None:
     assert fax_only.code == 3
     assert fax_only.stderr.splitlines()[-1] == (
         "portflow: error: not submitted: no voice number passed the check (1 fax number(s) "
-        "did: they go by ticket, tickets/fax_ticket.md), so there is nothing to submit"
+        "did: they go by ticket, tickets/fax_ticket.md), so there is nothing to submit (the "
+        f"check's reports are in {tmp_path / 'fax'})"
     )
     assert (tmp_path / "fax" / "tickets" / "fax_ticket.md").is_file()
 
