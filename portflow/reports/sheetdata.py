@@ -62,7 +62,9 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
             .alias("_row")
         )
         cells = [
-            pl.when(pl.col(name).is_not_null() & (pl.col(name) != "")).then(
+            _number_cell(name, letter)
+            if frame.schema[name].is_integer()  # source_row: sorts as a number in Excel
+            else pl.when(pl.col(name).is_not_null() & (pl.col(name) != "")).then(
                 pl.concat_str(
                     pl.lit(f'<c r="{letter}'),
                     pl.col("_row"),
@@ -82,6 +84,18 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
                 pl.lit("</row>"),
             )
         )
+
+
+def _number_cell(name: str, letter: str) -> pl.Expr:
+    return pl.when(pl.col(name).is_not_null()).then(
+        pl.concat_str(
+            pl.lit(f'<c r="{letter}'),
+            pl.col("_row"),
+            pl.lit('"><v>'),
+            pl.col(name).cast(pl.String),
+            pl.lit("</v></c>"),
+        )
+    )
 
 
 def _escaped(value: pl.Expr) -> pl.Expr:

@@ -142,7 +142,10 @@ def _write_table(
     widths = _widths(frame)
     fills: list[Fill] = []
     headers = [cell_text(column) for column in frame.columns]
-    text = frame.select(pl.col(c).cast(pl.String) for c in frame.columns)
+    text = frame.select(  # whole numbers (source_row) stay numbers: they sort as such
+        pl.col(c) if frame.schema[c].is_integer() else pl.col(c).cast(pl.String)
+        for c in frame.columns
+    )
     for part, chunk in enumerate(_chunks(text), start=1):
         sheet = workbook.add_worksheet(name if part == 1 else f"{name} ({part})")
         for column, width in enumerate(widths):
