@@ -8,12 +8,13 @@ by polars (inline strings, XML-escaped) and streamed into the sheet's part of th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,14 +104,17 @@ def _escaped(value: pl.Expr) -> pl.Expr:
     return text.str.replace_many(_ESCAPES)
 
 
-def _one_ahead(chunks: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+def _one_ahead(chunks: Iterator[pl.DataFrame]) -> Generator[pl.DataFrame, None, None]:
     """`chunks`, with the next one built in a thread while this one is compressed (polars
     and zlib both release the GIL, so the two cores share the work)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
         ahead = pool.submit(next, chunks, None)
         while (chunk := ahead.result()) is not None:
             ahead = pool.submit(next, chunks, None)
             yield chunk
+    finally:  # not waiting for the chunk ahead: Ctrl-C stops the run now
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> None:
@@ -143,9 +147,12 @@ def fill_sheets(path: Path, fills: Sequence[Fill], *, header_rows: int = 1) -> N
                 with target.open(item.filename, "w", force_zip64=True) as stream:
                     stream.write(head)
                     chunks = rows_xml(fill.frame, first_row=header_rows + 1)
-                    for rows in _one_ahead(chunks):
-                        # polars writes the bytes itself; never-quoted, one row per line.
-                        rows.write_csv(stream, include_header=False, quote_style="never")
+                    # Closed here, not when collected: an interrupt (Ctrl-C) that lands in a
+                    # collected generator's clean-up is printed and lost, and the run went on.
+                    with contextlib.closing(_one_ahead(chunks)) as ahead:
+                        for rows in ahead:
+                            # polars writes the bytes itself; never-quoted, a row per line.
+                            rows.write_csv(stream, include_header=False, quote_style="never")
                     stream.write(_SHEET_DATA_END + tail)
         os.replace(temporary, path)
     finally:
