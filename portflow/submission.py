@@ -105,6 +105,8 @@ def run_submit(
         loaded.manifest.account_id,
     )
     checked = check_inputs(dataclasses.replace(options.check, own_requests=own.ids), step=step)
+    # The requests are made from the rows as read; the reports get them masked.
+    configured = checked.outcome.configured
     if loaded.secrets is not None:
         checked.outcome = _masked(checked, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
@@ -112,7 +114,6 @@ def run_submit(
         checked.options = dataclasses.replace(
             checked.options, account_id=loaded.manifest.account_id
         )
-    configured = checked.outcome.configured
     ready: Readiness = step(
         "check readiness",
         readiness,
@@ -353,29 +354,37 @@ def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
 def _mask_rows(
     frame: pl.DataFrame, flags: pl.DataFrame, hit: pl.Series, given: list[str]
 ) -> pl.DataFrame:
-    """`frame` with the flagged cells masked and their values taken out of the same row's
-    other text; row by row, for the few rows (a secret in a list is a slip) that hold one."""
-    texts = [name for name in (*given, *QUOTING) if name in frame.columns]
+    """`frame` with the flagged cells masked, and a masked input cell's value taken out of
+    where the row's reason and remediation quote it (`'831-204-5567-0001' does not have 10
+    digits`); nothing else in the row changes (a PIN's digits inside a phone number are
+    not the PIN). Carried cells are never quoted, so only rows whose input cell (number,
+    routing, ...) is flagged, rare, are looked at one by one."""
+    masked = frame.with_columns(
+        pl.when(flags.get_column(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
+        for name in given
+    )
+    quoted = [name for name in given if name in INPUT_COLUMNS]
+    texts = [name for name in QUOTING if name in frame.columns]
+    cited = flags.select(pl.any_horizontal(quoted).fill_null(False)).to_series() if quoted else hit
+    if not texts or not quoted or not cited.any():
+        return masked
+    position = "_position"
     rows = []
     for row, flag in zip(
-        frame.filter(hit).iter_rows(named=True),
-        flags.filter(hit).iter_rows(named=True),
+        frame.with_row_index(position).filter(cited).iter_rows(named=True),
+        flags.filter(cited).iter_rows(named=True),
         strict=True,
     ):
-        values = sorted({row[name] for name in given if flag[name] and row[name]}, key=len)
+        values = sorted({row[name] for name in quoted if flag[name] and row[name]}, key=len)
+        fixed = {position: row[position]}
         for name in texts:
-            if flag.get(name):
-                row[name] = MASK
-            elif row[name]:
-                for value in reversed(values):  # the longest first
-                    row[name] = row[name].replace(value, MASK)
-        rows.append(row)
-    position = "_position"
-    kept = frame.with_row_index(position)
-    fixed = pl.DataFrame(rows, schema=frame.schema).with_columns(
-        kept.filter(hit).get_column(position)
-    )
-    return pl.concat([kept.filter(~hit), fixed.select(kept.columns)]).sort(position).drop(position)
+            text = row[name]
+            for value in reversed(values):  # the longest first
+                text = text.replace(f"'{value}'", f"'{MASK}'") if text else text
+            fixed[name] = text
+        rows.append(fixed)
+    replaced = pl.DataFrame(rows, schema={position: pl.UInt32, **{n: pl.String for n in texts}})
+    return masked.with_row_index(position).update(replaced, on=position, how="left").drop(position)
 
 
 def _compact(value: str) -> str:

@@ -671,6 +671,7 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
         "(312) 782-4452 x5,RT-1001,7731,0482,,\n"
         "0482,RT-1001,,,,\n"  # the PIN, and the account number, as numbers: rejected
         "831-204-5567-0001,RT-1001,,,,\n"
+        "(312) 782-0482 x5,RT-1001,,0482,,\n"  # the PIN as a note: the number stays whole
     )
     out = tmp_path / "out"
     args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
@@ -685,7 +686,7 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
             )
         else:
             continue
-        for secret in ("7731", "5567", "5567-0001", "'0482'", '"0482"'):
+        for secret in ("7731", "5567", "5567-0001", "'0482'", ",0482,", '"0482"'):
             assert secret not in text, (path.name, secret)
     configured = pl.read_csv(out / "configured_numbers.csv", infer_schema=False)
     assert configured.select("Port-Out PIN", "Notes").rows() == [("***", "***"), (None, "fine")]
@@ -694,17 +695,43 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
     rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
     assert rejects.select("Port-Out PIN", "Notes").rows() == [
         ("***", "***"),
-        (None,) * 2,
-        (None,) * 2,
+        (None, None),
+        (None, None),
+        (None, "***"),
     ]
     assert rejects.select("raw_number", "reason_code").rows()[1:] == [
         ("***", "INVALID_NUMBER"),
         ("***", "INVALID_NUMBER"),
+        ("(312) 782-0482 x5", "HAS_EXTENSION"),
     ]
-    assert all("***" in reason for reason in rejects.get_column("reason").to_list()[1:])
+    assert all("'***'" in reason for reason in rejects.get_column("reason").to_list()[1:3])
     summary = json.loads((out / "summary.json").read_text())
     assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
-    assert "4 cell(s) held the manifest's PIN or carrier account number" in str(summary["warnings"])
+    assert "5 cell(s) held the manifest's PIN or carrier account number" in str(summary["warnings"])
+
+
+def test_an_account_number_that_is_a_phone_number_is_sent_as_it_is(tmp_path: Path) -> None:
+    """The account number is often the billing telephone number: masked in the reports'
+    BTN column, it is still the forward-to number the request is made with."""
+    account = {
+        'carrier_account_number: "831-204-5567-0001"': 'carrier_account_number: "3123467120"'
+    }
+    manifest = manifest_copy(tmp_path, account)
+    listing = tmp_path / "btn.csv"
+    listing.write_text(
+        "Phone Number,Routing ID,Forward To,BTN\n(312) 782-4450,RT-1001,+13123467120,3123467120\n"
+    )
+    out, store = tmp_path / "out", tmp_path / "ps.db"
+    args = submit_args(f"sqlite:///{store}", out, inputs=(str(listing),), manifest=manifest)
+    result = portflow(*args, env=ENV)
+    assert result.code == 0, result.stderr
+    with sqlite3.connect(store) as connection:
+        sent = connection.execute(
+            "SELECT e164, routing_id, receiving_number FROM request_numbers"
+        ).fetchall()
+    assert sent == [("+13127824450", "RT-1001", "+13123467120")]
+    configured = pl.read_csv(out / "configured_numbers.csv", infer_schema=False)
+    assert configured.select("BTN").item() == "***"
 
 
 def test_a_broken_manifest_is_found_before_the_check_runs(tmp_path: Path) -> None:
