@@ -150,7 +150,7 @@ def check_inputs(options: CheckOptions, *, step: Step = run_directly) -> Checked
             "read the porting system", with_system_requests, accounts, options.system_url
         )
     if options.own_requests:
-        accounts = without_requests(accounts, options.own_requests)
+        accounts = with_own_requests(accounts, options.own_requests)
     verdicts: pl.DataFrame = step("check the rules", judge, frame, accounts.tables)
     outcome: Outcome = step(
         "sort the rows",
@@ -194,13 +194,15 @@ def write_results(
     return CheckResult(summary, checked.outcome, written)
 
 
-def without_requests(accounts: Accounts, ids: frozenset[str]) -> Accounts:
-    """The accounts without these port requests' rows in the port_requests export."""
+def with_own_requests(accounts: Accounts, ids: frozenset[str]) -> Accounts:
+    """The port_requests export with `own` marking these requests' rows: IN_OTHER_PORT
+    leaves them to submit's push; forwarding to one of their numbers is still refused
+    (ROUTES_TO_PORTED_NUMBER: it is mid-port, whoever asked for it)."""
     export = accounts.table("port_requests")
     if export is None:
         return accounts
-    kept = export.filter(~pl.col("port_request_id").is_in(sorted(ids)))
-    return dataclasses.replace(accounts, tables={**accounts.tables, "port_requests": kept})
+    marked = export.with_columns(own=pl.col("port_request_id").is_in(sorted(ids)))
+    return dataclasses.replace(accounts, tables={**accounts.tables, "port_requests": marked})
 
 
 def with_system_requests(accounts: Accounts, url: str) -> Accounts:

@@ -29,8 +29,11 @@ def in_other_port(batch: pl.DataFrame, port_requests: pl.DataFrame) -> pl.DataFr
     """Numbers already in an active or complete port request (`blocking` rows)."""
     request = pl.concat_str(pl.col("port_request_id"), pl.lit(" ("), pl.col("status"), pl.lit(")"))
     moving = ~pl.col("status").str.to_lowercase().is_in(COMPLETE_STATUSES)
+    blocking = pl.col("blocking")
+    if "own" in port_requests.columns:  # submit's own requests: its push reports them
+        blocking = blocking & ~pl.col("own")
     found = (
-        _matches(batch, port_requests.filter(pl.col("blocking")), request=request, moving=moving)
+        _matches(batch, port_requests.filter(blocking), request=request, moving=moving)
         .with_columns(pl.col("request").list.unique(maintain_order=True))
         .with_columns(requests=join_list("request"))
     )

@@ -246,6 +246,29 @@ def test_a_rerun_after_the_export_lists_the_requests_finishes_the_same(
     assert "PR-000001 (submitted)" in related and "PR-000002" not in related
 
 
+def test_forwarding_to_a_number_of_this_accounts_open_request_is_still_refused(
+    service: Service, tmp_path: Path
+) -> None:
+    """Its own requests are not IN_OTHER_PORT for submit, but their numbers are mid-port."""
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("Phone,Routing ID\n(312) 782-4402,RT-1001\n")
+    second.write_text("Phone,Routing ID,Forward To\n(312) 782-4410,RT-1001,(312) 782-4402\n")
+    made = portflow(*submit_args(service.url, tmp_path / "a", inputs=(str(first),)), env=ENV)
+    assert made.code == 0, made.stderr
+    accounts = tmp_path / "refreshed"
+    shutil.copytree(SAMPLES / "accounts", accounts)
+    with (accounts / "port_requests.csv").open("a") as export:
+        export.write("PR-000001,+13127824402,submitted\n")
+    args = submit_args(service.url, tmp_path / "b", inputs=(str(second),))
+    args[args.index("--accounts") + 1] = str(accounts)
+    again = portflow(*args, env=ENV)
+    assert again.code == 3, again.stderr  # nothing left to submit
+    rejects = pl.read_csv(tmp_path / "b" / "rejects.csv", infer_schema=False)
+    assert rejects.select("e164", "reason_code").rows() == [
+        ("+13127824410", "ROUTES_TO_PORTED_NUMBER")
+    ]
+
+
 def test_a_routing_changed_after_submission_is_named_not_dropped(
     service: Service, tmp_path: Path
 ) -> None:
