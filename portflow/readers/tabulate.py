@@ -19,6 +19,9 @@ SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
 READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
 _NUMBER_FIRST = re.compile(r"[+(]?\d")
+# What may come before a number in its cell: spaces, quotes, Excel's `="..."` text form,
+# and the invisible marks text pasted from mail or the web carries (LRM, RLM, ZWSP, BOM).
+_BEFORE_A_NUMBER = " \t'\"=\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def looks_like_phone_number(cell: object) -> bool:
     8773219900` on a notes sheet is not a list)."""
     if not isinstance(cell, str):
         return False
-    text = unicodedata.normalize("NFKC", cell).strip().lstrip("'\"").lstrip()
+    text = unicodedata.normalize("NFKC", cell).strip().lstrip(_BEFORE_A_NUMBER)
     return _NUMBER_FIRST.match(text) is not None and len(_DIGIT.findall(text)) >= 7
 
 

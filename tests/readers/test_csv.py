@@ -424,3 +424,12 @@ def test_a_row_repeating_the_header_is_skipped_with_a_warning(tmp_path: Path) ->
         (4, "4155552672"),
     ]
     assert any("2 row(s) repeat the header row (row 3, 5); skipped" in w for w in batch.warnings)
+
+
+@pytest.mark.parametrize("first", ['="3127825500"', "\u200e+1 312 782 5500", "\ufeff3127825500"])
+def test_a_headerless_file_whose_first_number_has_a_mark_before_it_is_read(
+    tmp_path: Path, first: str
+) -> None:
+    """Excel's `="..."` text form, and the invisible marks of text pasted from mail."""
+    path = write(tmp_path, "list.csv", f"{first}\n3127825501\n".encode())
+    assert read_batch([path]).frame.get_column("number").to_list()[1] == "3127825501"

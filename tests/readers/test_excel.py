@@ -130,6 +130,21 @@ def test_notes_and_legend_sheets_beside_a_list_are_not_read_as_lists(tmp_path: P
     assert any('sheet "Legend": nothing under its number column' in w for w in source.warnings)
 
 
+@pytest.mark.parametrize("value", ["1-800-FLOWERS", "4.15555E+09", "#N/A", "'415-555-2672"])
+def test_a_sheet_of_vanity_or_damaged_numbers_beside_a_list_is_read(
+    tmp_path: Path, value: str
+) -> None:
+    """Such numbers are ported or rejected with their reason, not skipped as notes."""
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone Number"])
+    book.active.append(["4155552671"])
+    other = book.create_sheet("Other")
+    other.append(["Phone Number"])
+    other.append([value])
+    book.save(path)
+    assert read_batch([str(path)]).frame.get_column("number").to_list() == ["4155552671", value]
+
+
 def test_a_lone_sheet_of_damaged_numbers_is_still_read(tmp_path: Path) -> None:
     """Without a sheet of numbers beside it, each row is rejected with its reason."""
     book, path = workbook(tmp_path)
