@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -109,8 +109,15 @@ def tabulate(
     position = find_header(grid, index, wanted=wanted, search_rows=search_rows)
     if position is not None:
         header = grid.frame.row(position)[: len(cells)]
+        below = grid.frame.slice(position + 1, HEADER_SEARCH_ROWS)
         names = _names_from_header(
-            list(header), index, warnings, where=where(grid.file, grid.sheet)
+            list(header),
+            index,
+            warnings,
+            where=where(grid.file, grid.sheet),
+            holds_numbers=lambda k: any(
+                looks_like_phone_number(cell) for cell in below.get_column(cells[k])
+            ),
         )
         data = _without_repeated_headers(
             grid.frame.slice(position + 1), cells, header, warnings, where(grid.file, grid.sheet)
@@ -181,12 +188,18 @@ def _first_cell(grid: Grid) -> object:
 
 
 def _names_from_header(
-    header: list[str | None], index: Mapping[str, str], warnings: list[str], *, where: str
+    header: list[str | None],
+    index: Mapping[str, str],
+    warnings: list[str],
+    *,
+    where: str,
+    holds_numbers: Callable[[int], bool] = lambda position: False,
 ) -> list[str | None]:
     """Canonical names where a header matches; otherwise the header text, made unique.
 
     The first column matching a canonical name takes it; a later one is carried as written
-    (with a warning: it is not checked). None marks a blank header.
+    (with a warning: it is not checked). None marks a blank header. `holds_numbers(k)`:
+    whether column k's first cells are phone numbers.
     """
     canonicals = match_headers(header, index)
     texts = [cell.strip() if isinstance(cell, str) else "" for cell in header]
@@ -197,9 +210,14 @@ def _names_from_header(
         if canonical is None:
             continue
         weak = normalise_header(texts[position]) in GENERIC_HEADERS
-        if canonical not in chosen or (
-            not weak and normalise_header(texts[chosen[canonical]]) in GENERIC_HEADERS
-        ):
+        if canonical not in chosen:
+            chosen[canonical] = position
+            continue
+        first = chosen[canonical]
+        generic_first = normalise_header(texts[first]) in GENERIC_HEADERS
+        # ... unless the generic `Number` holds the phone numbers (`Number, Clinic, Phone`
+        # with Phone the clinic's contact line): then it is the list.
+        if not weak and generic_first and not (canonical == NUMBER and holds_numbers(first)):
             chosen[canonical] = position
     taken: dict[str, str] = {
         canonical: texts[position] for canonical, position in sorted(chosen.items())

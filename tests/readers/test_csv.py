@@ -304,6 +304,16 @@ def test_a_specific_header_wins_over_a_generic_one_for_the_same_column(tmp_path:
     )
 
 
+def test_a_generic_number_header_that_holds_the_list_keeps_it(tmp_path: Path) -> None:
+    """`Number, Clinic, Phone`: the numbers to port are under Number; Phone is the clinic's
+    contact line. Only a Number column of row counters gives way."""
+    text = (
+        b"Number,Clinic,Phone\n4155552671,North,(617) 555-0100\n4155552672,North,(617) 555-0100\n"
+    )
+    source = read_input(write(tmp_path, "list.csv", text))
+    assert source.tables[0].frame.get_column("number").to_list() == ["4155552671", "4155552672"]
+
+
 def test_input_columns_named_like_portflow_columns_are_renamed(tmp_path: Path) -> None:
     text = b"number,row_id,source_row,_blank\n4155552671,a,b,c\n"
     batch = read_batch([write(tmp_path, "list.csv", text)])
