@@ -127,7 +127,9 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         if key[0] in checked and key[0] in previous.codes_checked
     }
     cancelled_ids = {r.id for r in requests if r.status == "cancelled"}
-    resolved = {key for key in gone if key[1] not in cancelled_ids}
+    resolved = {  # a CANCELLED finding itself ends resolved (sent again, or its 30 days up)
+        key for key in gone if key[0] == Finding.CANCELLED.name or key[1] not in cancelled_ids
+    }
     run_id = new_run_id()
     summary = {
         "run_id": run_id,

@@ -191,7 +191,7 @@ def cancelled(requests: pl.DataFrame, *, run_date: dt.date) -> pl.DataFrame:
     ).select("e164")
     since = run_date - dt.timedelta(days=CANCELLED_SHOWN_DAYS)
     dropped = (
-        requests.filter((pl.col("status") == "cancelled") & (pl.col("updated_on") > since))
+        requests.filter((pl.col("status") == "cancelled") & (pl.col("updated_on") >= since))
         .join(moving, on="e164", how="anti")
         .sort("updated_on", "port_request_id", descending=True)
         .unique("e164", keep="first")

@@ -124,8 +124,8 @@ def serve(
     else:
         check_system_url(settings.system_url)
     folders = _check_places(accounts=accounts, out=out, inbox=inbox, manifest=manifest)
-    absolute = {
-        name: str(Path(value).resolve()) if value else None
+    absolute = {  # as named, not resolved: a `current` symlink is followed each night
+        name: os.path.abspath(value) if value else None
         for name, value in (
             ("accounts", accounts),
             ("out", out),
@@ -162,8 +162,8 @@ def serve(
             )
         except ValueError as error:  # pydantic's verdict on the schedule
             raise UsageError(f"--cron {cron!r}: {str(error).splitlines()[-1].strip()}") from None
-        _make_folders(folders)  # once everything else is known to be right
         _wait_until_not_served(api, lambda: served_elsewhere(deployments))
+        _make_folders(folders)  # once everything else is known to be right
         if own_server:  # on a shared server, leave other teams' runs to their own rules
             ensure_zombie_automation()
         stdout.print(

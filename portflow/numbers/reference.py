@@ -152,7 +152,7 @@ def normalise_one(raw: str | None) -> Normalised:
     if number.country_code == 1 and len(national_digits) != 10:
         problem = WORDS if _words_beside(text) else WRONG_LENGTH
         return Normalised(INVALID, extension=extension, problem=problem)
-    if _LETTER_FIRST.match(text):
+    if _LETTER_FIRST.match(text) and not text[:4].lower() == "tel:":  # RFC 3966, as copied
         # phonenumbers reads past words before a number, but they may say it is a fax line,
         # disconnected, or not the customer's at all: a person has to look.
         return Normalised(INVALID, extension=extension, problem=WORDS_BEFORE)

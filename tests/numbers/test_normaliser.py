@@ -272,3 +272,11 @@ def test_spec_exclusions_hold_exactly_where_the_spec_says(
     assert (one.status, one.problem, one.number_type) == (status, problem, kind)
     fast = normaliser.normalise(pl.Series([value] * 6000), fast=True).row(0, named=True)
     assert (fast["status"], fast["problem"], fast["number_type"]) == (status, problem, kind)
+
+
+@pytest.mark.parametrize("value", ["tel:+1-415-555-2671", "TEL:4155552671"])
+def test_a_tel_uri_is_a_number_not_words_before_one(normaliser: Normaliser, value: str) -> None:
+    """RFC 3966, as copied from web pages, CRMs and vCards."""
+    assert normalise_one(value).e164 == "+14155552671"
+    fast = normaliser.normalise(pl.Series([value] * 6000), fast=True)
+    assert fast.get_column("e164").unique().to_list() == ["+14155552671"]

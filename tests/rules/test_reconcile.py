@@ -72,6 +72,9 @@ def test_a_cancelled_requests_numbers_that_nothing_else_moves_are_shown_for_30_d
         "PR-1 was cancelled on 2026-12-07; no other request moves this number"
     )
     assert "shown until 2027-01-06" in found.item(0, "action")
+    last, after = dt.date(2027, 1, 6), dt.date(2027, 1, 7)  # shown on its "until" day
+    assert cancelled(table, run_date=last).get_column("e164").to_list() == ["+14155552671"]
+    assert cancelled(table, run_date=after).height == 0
 
 
 def test_submitted_on_is_this_machines_date_not_utcs(monkeypatch: pytest.MonkeyPatch) -> None:
