@@ -43,8 +43,8 @@ EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as nor
 # Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
 # Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
 _WORD = re.compile(r"[a-z0-9]+|#")
-# A cell that is a number, however damaged (as `_holds_numbers` means it).
-_NUMBER_LIKE = r"^[\s'\"=\u200b-\u200f\u2060\ufeff]*(?:[+(]?[0-9０-９]|#[A-Za-z/0!?]+)"
+# A cell that may be a number, however damaged: any digit, or an Excel error value.
+_NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
 # A North American number as lists write one (with or without +1 and separators).
 _PHONE_SHAPED = (
     r"^'?(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[2-9][0-9]{2}[ .-]?[0-9]{4}$"
@@ -366,10 +366,10 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
 
 
 def _holds_numbers(table: Table) -> bool:
-    """Whether any cell of the table's number column looks like a number someone meant,
-    however damaged: it starts with one (`1-800-FLOWERS`, `4.15555E+09`) or is an Excel
-    error (`#N/A`). A notes or legend sheet's cells start with words. (A list's first rows
-    say so: the whole column of a million rows takes 0.3 s.)"""
+    """Whether any cell of the table's number column may be a number, however damaged:
+    it has a digit (`1-800-FLOWERS`, `4.15555E+09`, junk such as `x#5` that is rejected
+    with its row) or is an Excel error (`#N/A`). A legend's cells under its "Phone Number"
+    are words only. (A list's first rows say so: a million rows take 0.3 s.)"""
     column = table.frame.get_column(NUMBER)
     return any(
         bool(part.str.contains(_NUMBER_LIKE).any())

@@ -130,7 +130,9 @@ def test_notes_and_legend_sheets_beside_a_list_are_not_read_as_lists(tmp_path: P
     assert any('sheet "Legend": nothing under its number column' in w for w in source.warnings)
 
 
-@pytest.mark.parametrize("value", ["1-800-FLOWERS", "4.15555E+09", "#N/A", "'415-555-2672"])
+@pytest.mark.parametrize(
+    "value", ["1-800-FLOWERS", "4.15555E+09", "#N/A", "'415-555-2672", "x#5", " .5"]
+)
 def test_a_sheet_of_vanity_or_damaged_numbers_beside_a_list_is_read(
     tmp_path: Path, value: str
 ) -> None:
