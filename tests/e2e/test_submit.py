@@ -246,15 +246,26 @@ def test_a_rerun_after_the_export_lists_the_requests_finishes_the_same(
     assert "PR-000001 (submitted)" in related and "PR-000002" not in related
 
 
+def first_of_two_submitted(service: Service, folder: Path, first: str, second: str) -> Path:
+    """Two lists written; the first submitted (into folder/a). Returns the second's path."""
+    paths = folder / "first.csv", folder / "second.csv"
+    for path, text in zip(paths, (first, second), strict=True):
+        path.write_text(text)
+    made = portflow(*submit_args(service.url, folder / "a", inputs=(str(paths[0]),)), env=ENV)
+    assert made.code == 0, made.stderr
+    return paths[1]
+
+
 def test_forwarding_to_a_number_of_this_accounts_open_request_is_still_refused(
     service: Service, tmp_path: Path
 ) -> None:
     """Its own requests are not IN_OTHER_PORT for submit, but their numbers are mid-port."""
-    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
-    first.write_text("Phone,Routing ID\n(312) 782-4402,RT-1001\n")
-    second.write_text("Phone,Routing ID,Forward To\n(312) 782-4410,RT-1001,(312) 782-4402\n")
-    made = portflow(*submit_args(service.url, tmp_path / "a", inputs=(str(first),)), env=ENV)
-    assert made.code == 0, made.stderr
+    second = first_of_two_submitted(
+        service,
+        tmp_path,
+        "Phone,Routing ID\n(312) 782-4402,RT-1001\n",
+        "Phone,Routing ID,Forward To\n(312) 782-4410,RT-1001,(312) 782-4402\n",
+    )
     accounts = tmp_path / "refreshed"
     shutil.copytree(SAMPLES / "accounts", accounts)
     with (accounts / "port_requests.csv").open("a") as export:
@@ -273,11 +284,12 @@ def test_a_routing_changed_after_submission_is_named_not_dropped(
     service: Service, tmp_path: Path
 ) -> None:
     """The request stands as made; the run says which number it holds routed otherwise."""
-    first, corrected = tmp_path / "first.csv", tmp_path / "corrected.csv"
-    first.write_text("Phone,Routing ID\n(312) 782-4402,RT-1005\n(312) 782-4403,RT-1004\n")
-    corrected.write_text("Phone,Routing ID\n(312) 782-4402,RT-1006\n(312) 782-4403,RT-1004\n")
-    made = portflow(*submit_args(service.url, tmp_path / "a", inputs=(str(first),)), env=ENV)
-    assert made.code == 0, made.stderr
+    corrected = first_of_two_submitted(
+        service,
+        tmp_path,
+        "Phone,Routing ID\n(312) 782-4402,RT-1005\n(312) 782-4403,RT-1004\n",
+        "Phone,Routing ID\n(312) 782-4402,RT-1006\n(312) 782-4403,RT-1004\n",
+    )
     again = portflow(*submit_args(service.url, tmp_path / "b", inputs=(str(corrected),)), env=ENV)
     assert again.code == 0, again.stderr
     assert "PR-000001 holds +13127824402 with routing_id RT-1005; this list gives RT-1006" in (
