@@ -335,14 +335,14 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
             skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
             continue
         found.append((table, visibility))
-    # A notes or legend sheet can have a "Phone Number" cell over prose; when another sheet
-    # holds phone numbers, one with none under its number column is not a list.
+    # A legend or notes sheet can have a "Phone Number" cell over words; when another sheet
+    # may hold numbers, one with only words under its number column is not a list.
     holds = [_holds_numbers(table) for table, _ in found]
     for (table, visibility), numbers in zip(found, holds, strict=True):
         if any(holds) and not numbers and table.rows:
             source.warnings.append(
-                f'{file}, sheet "{table.sheet}": nothing under its number column looks like '
-                "a phone number, sheet skipped"
+                f'{file}, sheet "{table.sheet}": only words under its number column (a '
+                "legend or notes?), sheet skipped"
             )
             continue
         if visibility != "visible":

@@ -127,7 +127,7 @@ def test_notes_and_legend_sheets_beside_a_list_are_not_read_as_lists(tmp_path: P
     source = read_input(str(path))
     assert [table.sheet for table in source.tables] == ["Sheet"]
     assert any('"Notes"' in w and "skipped" in w for w in source.warnings)
-    assert any('sheet "Legend": nothing under its number column' in w for w in source.warnings)
+    assert any('sheet "Legend": only words under its number column' in w for w in source.warnings)
 
 
 @pytest.mark.parametrize(
