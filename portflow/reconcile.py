@@ -121,11 +121,8 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     keys = _keys(report)
     # A finding is resolved when its code was looked for both times and it is gone, and not
     # because its request was cancelled (its numbers are then CANCELLED findings).
-    gone = {
-        key
-        for key in previous.keys - keys
-        if key[0] in checked and key[0] in previous.codes_checked
-    }
+    # (A code the previous run did not look for is compared with the last run that did.)
+    gone = {key for key in previous.known - keys if key[0] in checked}
     cancelled_ids = {r.id for r in requests if r.status == "cancelled"}
     resolved = {  # a CANCELLED finding itself ends resolved (sent again, or its 30 days up)
         key for key in gone if key[0] == Finding.CANCELLED.name or key[1] not in cancelled_ids

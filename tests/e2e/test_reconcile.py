@@ -239,3 +239,42 @@ def test_an_accounts_symlink_switched_each_night_is_one_folder(tmp_path: Path) -
         summary = json.loads((out / "summary.json").read_text())
         run_ids.append((summary["run_id"], summary["previous_run"]))
     assert run_ids[1][1] == run_ids[0][0]
+
+
+def test_a_finding_gone_on_the_night_its_table_returns_is_resolved(
+    scenario: tuple[Path, str, Path],
+) -> None:
+    """Night 1 finds PR-000004's numbers ported but not configured; night 2 has no tracking
+    export; by night 3 they are configured: resolved (compared with night 1), none new."""
+    accounts, system, tmp_path = scenario
+    tracking = accounts / "tracking_numbers.csv"
+    configured = pl.read_csv(tmp_path / "submitted" / "configured_numbers.csv", infer_schema=False)
+    routing = dict(configured.select("e164", "routing_id").iter_rows())
+    numbers = pl.read_csv(tmp_path / "submitted" / "submitted.csv", infer_schema=False)
+    ported = numbers.filter(pl.col("port_request_id") == "PR-000004")["e164"].to_list()
+    kept = tracking.read_text()
+    nights = []
+    for night in ("2027-02-01", "2027-02-02", "2027-02-03"):
+        extra = []
+        if night == "2027-02-02":
+            tracking.unlink()
+            extra = ["--allow-missing", "tracking_numbers"]
+        if night == "2027-02-03":
+            tracking.write_text(
+                kept
+                + "".join(
+                    f"TN-C{k},Ported,{e164},{routing[e164] or ''},,ACC-20418\n"
+                    for k, e164 in enumerate(ported)
+                )
+            )
+        out = tmp_path / night
+        run(
+            "reconcile",
+            *("--accounts", str(accounts), "--system", system, "--state", str(tmp_path / "s.db")),
+            *("--run-date", night, "--out", str(out), *extra),
+        )
+        nights.append(json.loads((out / "summary.json").read_text()))
+    first, _, third = nights
+    assert first["findings_by_code"]["COMPLETED_NOT_CONFIGURED"] == 10
+    assert "COMPLETED_NOT_CONFIGURED" not in third["findings_by_code"]
+    assert (third["resolved_since_previous"], third["new_findings"]) == (10, 0)
