@@ -21,7 +21,7 @@ from portflow.cli.common import (
 )
 from portflow.errors import UsageError
 from portflow.pipeline import CheckOptions, run_check
-from portflow.porting import SQLITE_PREFIX, check_system_url
+from portflow.porting import SQLITE_PREFIX, SqliteSystem, check_system_url
 from portflow.reports import INTERNATIONAL_TICKET
 from portflow.settings import Settings, use_prefect_defaults
 from portflow.submission import SubmitOptions, run_submit
@@ -216,9 +216,8 @@ def _run(
         if url is not None:
             check_system_url(url)  # before a flow run records it
     if system is not None and system.startswith(SQLITE_PREFIX):
-        store = Path(system[len(SQLITE_PREFIX) :])
-        if not store.is_file():  # a check only reads it: say so now, not after the check
-            raise UsageError(f"no porting system at sqlite:///{store.resolve()} (no such file)")
+        # A check only reads it: a missing store is said now, not after the whole check.
+        SqliteSystem(Path(system[len(SQLITE_PREFIX) :]), create=False)
     with stdin_spooled(inputs, max_bytes=settings.limits.max_file_bytes) as stdin_path:
         check = CheckOptions(
             inputs=inputs,

@@ -42,8 +42,10 @@ RESULT_SCHEMA = {
     "problem": pl.String,
 }
 # Lane 1: the shapes most lists use, with nothing to clean; a subset of what lane 2 accepts.
-# Only ASCII digits: polars' \d is Unicode.
-_COMMON = r"^(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ .-]?[0-9]{4}$"
+# Only ASCII digits: polars' \d is Unicode. (The readers use it to tell a column of numbers.)
+COMMON_SHAPE = (
+    r"^(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[0-9]{3}[ .-]?[0-9]{4}$"
+)
 _LANE_1_SEPARATORS = {character: "" for character in " .()/+-"}
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
 _SCIENTIFIC = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
@@ -148,7 +150,7 @@ class Normaliser:
     def _decide_fast(self, values: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
         raw = pl.col("raw")
         rows = values.to_frame().with_columns(
-            ten=pl.when(raw.str.contains(_COMMON))
+            ten=pl.when(raw.str.contains(COMMON_SHAPE))
             .then(raw.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64))
             .otherwise(None)
         )

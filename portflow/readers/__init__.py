@@ -14,6 +14,7 @@ from typing import BinaryIO
 import polars as pl
 
 from portflow.errors import InputError
+from portflow.numbers.fast import COMMON_SHAPE
 from portflow.readers.excel import looks_like_workbook, read_workbook
 from portflow.readers.grid import ROW, Grid
 from portflow.readers.headers import (
@@ -45,10 +46,6 @@ EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as nor
 _WORD = re.compile(r"[a-z0-9]+|#")
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
-# A North American number as lists write one (with or without +1 and separators).
-_PHONE_SHAPED = (
-    r"^'?(?:\+?1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ ./-]?)[2-9][0-9]{2}[ .-]?[0-9]{4}$"
-)
 _SECRET_WORDS = frozenset({"pin", "pins", "passcode", "password", "passwd", "ban", "pac"})
 _SECRET_PAIRS = frozenset(
     {
@@ -232,11 +229,11 @@ def _other_number_columns(source: Source) -> list[str]:
                 continue
             column = table.frame.get_column(name).drop_nulls()
             sample = column.head(1_000).str.strip_chars()  # most columns end here, cheaply
-            if int(sample.str.contains(_PHONE_SHAPED).sum()) * 2 < (sample != "").sum():
+            if int(sample.str.contains(COMMON_SHAPE).sum()) * 2 < (sample != "").sum():
                 continue
             filled = column.str.strip_chars()
             filled = filled.filter(filled != "")
-            numbers = int(filled.str.contains(_PHONE_SHAPED).sum())
+            numbers = int(filled.str.contains(COMMON_SHAPE).sum())
             if numbers and numbers * 2 >= filled.len():
                 found.append(
                     f'{where(table.file, table.sheet)}: column "{name}" holds {numbers:,} phone '

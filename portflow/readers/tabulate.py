@@ -157,16 +157,12 @@ def _without_repeated_headers(
     ]
     if not named:
         return data
-    same = pl.all_horizontal(
-        pl.col(cell).str.contains(f"(?i)^\\s*{re.escape(text)}\\s*$", literal=False)
+    repeats = [
+        pl.col(cell).str.contains(f"(?i)^\\s*{re.escape(text)}\\s*$").fill_null(False)
         for cell, text in named
-    ).fill_null(False)
+    ]
     # One column first: on a million rows, one pattern costs 0.03 s; all of them, more.
-    first, text = named[0]
-    maybe = data.filter(
-        pl.col(first).str.contains(f"(?i)^\\s*{re.escape(text)}\\s*$").fill_null(False)
-    )
-    repeated = maybe.filter(same)
+    repeated = data.filter(repeats[0]).filter(pl.all_horizontal(repeats))
     if repeated.height == 0:
         return data
     rows = repeated.get_column(ROW).to_list()
