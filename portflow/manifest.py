@@ -162,10 +162,21 @@ def _sha256(path: Path | None) -> str | None:
         return None
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a date stays text for the model to parse: PyYAML's own
+    parse of `2026-11-31` is a ValueError with no line, which nothing here would name."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_manifest(path: Path) -> LoadedManifest:
     """Read and type-check the YAML; a wrong shape is an error naming the field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)
     except FileNotFoundError:
         raise ManifestError(str(path), "no such file") from None
     except IsADirectoryError:

@@ -179,6 +179,10 @@ def test_an_empty_manifest_lists_everything_missing(tmp_path: Path) -> None:
         ("billing:\n  pin: '0482'\n  extra: secret\n", "billing.extra: Extra inputs"),
         (f"friendly_name: {'x' * 300}\n", "friendly_name: String should have at most 200"),
         (f"losing_carrier: {'x' * 300}\n", "losing_carrier: String should have at most 200"),
+        # Dates that do not exist: PyYAML's own date parse raised a bare ValueError.
+        ("loa:\n  signed_on: 2026-11-31\n", "loa.signed_on: Input should be a valid date"),
+        ("requested_port_date: 2027-02-29\n", "requested_port_date: Input should be a valid"),
+        ("proof_of_ownership:\n  bill_date: 2026-13-05\n", "bill_date: Input should be"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_is_one_clear_error(
