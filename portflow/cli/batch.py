@@ -18,6 +18,7 @@ from portflow.cli.common import (
     stdin_spooled,
     stdout,
     system_option,
+    url_not_blank,
 )
 from portflow.errors import UsageError
 from portflow.pipeline import CheckOptions, run_check
@@ -48,6 +49,7 @@ DEMO_RUN_DATE = "2026-11-26"  # the samples' paperwork (LOA, bill) is dated for 
 @click.option(
     "--system",
     metavar="URL",
+    callback=url_not_blank,
     help="Also treat numbers in this porting system's active or complete requests "
     "as IN_OTHER_PORT (sqlite:///PATH or http(s)://...; default: PORTFLOW_SYSTEM_URL "
     "if set, else no porting system).",

@@ -117,6 +117,18 @@ def not_blank(context: click.Context, parameter: click.Parameter, value: str | N
     return value
 
 
+def url_not_blank(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
+    """`--system ""` (an unset shell variable) is refused, not read as "the default store":
+    a nightly script would otherwise submit to the embedded store and report success."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "is empty; give sqlite:///PATH or an http(s):// URL (an unset variable?)"
+        )
+    return value
+
+
 def _verbose(context: click.Context, parameter: click.Parameter, value: bool) -> None:
     if value:  # after `portflow`'s own set-up: its stderr handler says more from here on
         library = logging.getLogger("portflow")
@@ -140,6 +152,7 @@ def system_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "--system",
         "system",
         metavar="URL",
+        callback=url_not_blank,
         help="Porting system: sqlite:///PATH or http(s)://... (default: PORTFLOW_SYSTEM_URL, "
         "else the embedded SQLite store). The token comes from PORTFLOW_SYSTEM_TOKEN.",
     )(function)

@@ -113,6 +113,17 @@ def test_a_missing_export_table_is_named_and_old_outputs_stay(tmp_path: Path) ->
             "Invalid value for '--out': is empty",
         ),
         (["reconcile", "--accounts", " ", "--out", "o"], "Invalid value for '--accounts'"),
+        # An unset $URL is not the embedded store: that would submit nowhere, successfully.
+        *(
+            ([*command, "--system", ""], "Invalid value for '--system': is empty")
+            for command in (
+                ["submit", "x.csv", "--accounts", "a", "--manifest", "m", "--out", "o"],
+                ["reconcile", "--accounts", "a", "--out", "o"],
+                ["requests"],
+                ["system", "set-status", "PR-1", "complete"],
+                ["check", "x.csv", "--accounts", "a", "--out", "o"],
+            )
+        ),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(args: list[str], expected: str, tmp_path: Path) -> None:
