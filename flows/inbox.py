@@ -36,7 +36,10 @@ def inbox_flow(
         accounts=Path(accounts),
         out=Path(out),
         manifest=Path(manifest) if manifest else None,
-        system_url=(system_url or settings.system_url) if manifest else None,
+        # As `portflow check`: a check-only pass asks a porting system named here or in
+        # PORTFLOW_SYSTEM_URL; a submitting one also the embedded store by default.
+        system_url=system_url
+        or (settings.system_url if manifest or settings.system_url_set else None),
         allow_missing=frozenset(allow_missing or ()),
         cache_dir=settings.cache_dir,
         limits=settings.limits,

@@ -58,7 +58,7 @@ class InboxOptions:
     accounts: Path
     out: Path
     manifest: Path | None = None  # with a manifest (and a system), files are also submitted
-    system_url: str | None = None
+    system_url: str | None = None  # without a manifest: its requests are IN_OTHER_PORT too
     allow_missing: frozenset[str] = frozenset()
     cache_dir: Path | None = None
     limits: Limits = DEFAULT_LIMITS
@@ -215,6 +215,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
             allow_missing=options.allow_missing,
             cache_dir=options.cache_dir,
             limits=options.limits,
+            # Checked only (as `portflow check --system`): that system's requests count.
+            system_url=options.system_url if options.manifest is None else None,
         )
         if options.manifest is not None and options.system_url is not None:
             summary = run_submit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import os
@@ -119,6 +120,26 @@ def test_with_a_manifest_the_inbox_submits(tmp_path: Path) -> None:
     result = process_inbox(settings, today=lambda: dt.date(2026, 11, 26))
     assert [p.outcome for p in result.processed] == ["done"]
     assert (Path(result.processed[0].run_folder) / "submitted.csv").exists()
+
+
+def test_without_a_manifest_the_porting_systems_requests_are_in_other_ports(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    shutil.copy(SAMPLES / "manifest.yaml", tmp_path / "manifest.yaml")
+    system = f"sqlite:///{tmp_path / 'ps.db'}"
+    submitting = options(tmp_path, manifest=tmp_path / "manifest.yaml", system_url=system)
+    drop(submitting.inbox, "wave.csv", b"Phone\n4155552671\n4155552672\n")
+    process_inbox(submitting, today=lambda: dt.date(2026, 11, 26))
+    # The same numbers, dropped where serve only checks (as `portflow check --system`).
+    checking = dataclasses.replace(
+        submitting, inbox=tmp_path / "inbox2", out=tmp_path / "runs2", manifest=None
+    )
+    drop(checking.inbox, "again.csv", b"Phone\n4155552671\n4155552673\n")
+    result = process_inbox(checking, today=lambda: dt.date(2026, 11, 26))
+    assert "2 rows: 1 accepted, 1 rejected" in result.processed[0].detail
+    rejects = (Path(result.processed[0].run_folder) / "rejects.csv").read_text()
+    assert "IN_OTHER_PORT" in rejects and "4155552671" in rejects
 
 
 def test_a_claim_abandoned_again_and_again_goes_to_failed(tmp_path: Path) -> None:
