@@ -82,6 +82,11 @@ def check_url(url: str) -> None:
     del port
 
 
+def _request_path(request_id: str) -> str:
+    """A request's URL path, its ID escaped: `PR-1/../PR-2` must not name PR-2."""
+    return f"{API}/port-requests/{quote(request_id, safe='')}"
+
+
 class HttpSystem:
     """A porting system behind an HTTP/JSON API (e.g. `portflow system serve`)."""
 
@@ -137,11 +142,11 @@ class HttpSystem:
         return [self._parse(PortRequest, item) for item in body["requests"]]
 
     def get(self, request_id: str) -> PortRequest:
-        return self._parse(PortRequest, self._call("GET", f"{API}/port-requests/{request_id}"))
+        return self._parse(PortRequest, self._call("GET", _request_path(request_id)))
 
     def set_status(self, request_id: str, change: StatusChange) -> PortRequest:
         response = self._call(
-            "POST", f"{API}/port-requests/{request_id}/status", json=change.model_dump(mode="json")
+            "POST", f"{_request_path(request_id)}/status", json=change.model_dump(mode="json")
         )
         return self._parse(PortRequest, response)
 

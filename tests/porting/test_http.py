@@ -97,3 +97,18 @@ def test_status_changes_over_http(service: Service) -> None:
         system.set_status(answer.request.id, StatusChange(status="complete"))
     with pytest.raises(PortingSystemError, match="HTTP 404"):
         system.get("PR-999999")
+
+
+@pytest.mark.parametrize("odd", ["{first}/../{second}", "{second}?x=1", "{second}#x"])
+def test_a_request_id_is_one_path_segment_as_in_the_store(service: Service, odd: str) -> None:
+    system = client(service)
+    first, second = (
+        system.submit(draft(number)).request for number in ("+12125550041", "+12125550042")
+    )
+    assert first is not None and second is not None
+    named = odd.format(first=first.id, second=second.id)
+    with pytest.raises(PortingSystemError, match="HTTP 404"):
+        system.set_status(named, StatusChange(status="complete"))
+    with pytest.raises(PortingSystemError, match="HTTP 404"):
+        system.get(named)
+    assert system.get(second.id).status == second.status  # untouched
