@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import socket
 import sys
 from pathlib import Path
 
@@ -118,8 +119,19 @@ def serve(settings: Settings, db: str, port: int, host: str, faults: bool) -> No
     from portflow.porting.service import create_app
 
     app = create_app(SqliteSystem(Path(db)), token=settings.system_token, faults=faults)
-    stdout.print(f"portflow porting system on http://{host}:{port} (database {db})")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:  # bound here, so a port in use is one line (uvicorn would log it and exit 3)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listening = socket.create_server((host, port), family=family)
+    except OSError as error:
+        # create_server adds "(while attempting to bind on address ...)" to the reason.
+        why = str(error.strerror or error).split(" (while attempting")[0]
+        raise UsageError(f"cannot listen on {host}:{port}: {why}") from None
+    with listening:
+        port = listening.getsockname()[1]  # --port 0: the one the system chose
+        where = f"[{host}]" if ":" in host else host
+        stdout.print(f"portflow porting system on http://{where}:{port} (database {db})")
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        server.run(sockets=[listening])
 
 
 @system_group.command(name="set-status")

@@ -33,6 +33,7 @@ from portflow.porting import HttpSystem, RetryPolicy, connect
 from portflow.porting.models import RequestDraft, StatusChange
 from portflow.porting.service import MAX_BODY_BYTES, create_app
 from portflow.porting.store import SqliteSystem
+from tests.e2e.cli import portflow
 from tests.helpers import unwritable
 from tests.porting.drafts import ACCOUNT_NUMBER, PIN, draft
 from tests.porting.service import TOKEN, Service, free_port, running_service
@@ -508,3 +509,14 @@ def test_an_unwritable_store_is_not_called_busy(tmp_path: Path) -> None:
         assert "(HTTP 500: the porting system cannot use its store; tell its operator)" in str(
             unavailable.value
         )
+
+
+def test_serving_on_a_port_in_use_is_one_line_and_exit_2(served: Service, tmp_path: Path) -> None:
+    port = str(httpx.URL(served.url).port)
+    env = {"PORTFLOW_SYSTEM_TOKEN": TOKEN}
+    result = portflow("system", "serve", "--db", str(tmp_path / "x.db"), "--port", port, env=env)
+    assert result.code == 2, result.stderr  # not uvicorn's exit 3 (SPEC: refused submission)
+    assert result.stderr.strip() == f"portflow: error: cannot listen on 127.0.0.1:{port}: " + (
+        "Address already in use"
+    )
+    assert "porting system on" not in result.stdout  # no "serving" line before the refusal
