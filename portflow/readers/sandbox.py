@@ -34,7 +34,9 @@ CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<c\b[^<>]*>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
-_SHEET_PATH = re.compile(r"xl/worksheets/sheet\d+\.xml")
+# A worksheet part where Excel puts it; others name theirs freely (the Open XML SDK's
+# `sheet.xml`): the workbook's relationships say which parts are sheets (_sheet_parts).
+_SHEET_PATH = re.compile(r"xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 # A hidden row: <row r="17" hidden="1"> (attributes in any order, any prefix).
 _HIDDEN_ROW = re.compile(
     rb"""<(?:\w+:)?row\b(?=[^<>]*\bhidden=["'](?:1|true)["'])[^<>]*\br=["'](\d+)["']"""
@@ -143,8 +145,8 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
             "the workbook links to other workbooks; cells that use them were read as last "
             "saved, and the linked files were not opened"
         )
-    paths = [name for name in names if _SHEET_PATH.match(name)]
     titles = _sheet_titles(archive)
+    paths = _sheet_parts(names, titles)
     scanned = [_scan(archive, name) for name in paths]
     without_value = sum(count for count, _, _ in scanned)
     if without_value:
@@ -171,8 +173,7 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
     scientific = _scientific_styles(archive)
     lost = bool(scientific) and any(
         _lost_digits(cell, scientific) is not None
-        for name in names
-        if _SHEET_PATH.match(name)
+        for name in paths
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
     if any(errors for _, errors, _ in scanned) or lost:
@@ -216,6 +217,13 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
         if path and b"name" in attributes:
             titles[path] = html.unescape(attributes[b"name"].decode("utf-8", "replace"))
     return titles
+
+
+def _sheet_parts(names: list[str], titles: dict[str, str]) -> list[str]:
+    """The archive's worksheet parts: those the workbook names, and any under xl/worksheets/
+    (part names are case-insensitive)."""
+    named = {path.casefold() for path in titles}
+    return [name for name in names if name.casefold() in named or _SHEET_PATH.match(name)]
 
 
 def _per_sheet(counts: list[tuple[str, int]]) -> str:
@@ -323,9 +331,10 @@ def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
         zipfile.ZipFile(io.BytesIO(data)) as archive,
         zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
     ):
+        sheets = set(_sheet_parts(archive.namelist(), _sheet_titles(archive)))
         for info in archive.infolist():
             content = archive.read(info)
-            if _SHEET_PATH.match(info.filename):
+            if info.filename in sheets:
                 content = _ERROR_CELL.sub(rb"\g<tag>\g<q>str\g<q>", content)
                 if scientific:
                     content = _NUMBER_CELL.sub(as_shown, content)

@@ -340,3 +340,29 @@ def test_hidden_rows_are_read_and_named_in_a_warning(tmp_path: Path) -> None:
         f'{path}: 2 hidden row(s) (sheet "Sheet" row 3; sheet "Bob\'s list" row 2) were read '
         "like the others" in " ".join(source.warnings)
     )
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet.xml", "xl/sheets/main.xml"])
+def test_a_sheet_part_named_otherwise_gets_the_same_protections(tmp_path: Path, part: str) -> None:
+    """The Open XML SDK names its first worksheet part `sheet.xml`, and part names are free:
+    error cells, lost digits and hidden rows are found through the workbook's relationships."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    for value in ("Phone", 4155552671, "#N/A", 4155550000, 4155552672):
+        sheet.append([value])
+    sheet.cell(row=4, column=1).number_format = "0.00E+00"
+    sheet.row_dimensions[5].hidden = True
+    book.save(path)
+    moved = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(moved, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                content = content.replace(b"worksheets/sheet1.xml", part[3:].encode())
+            name = part if info.filename == "xl/worksheets/sheet1.xml" else info.filename
+            target.writestr(name, content)
+    path.write_bytes(moved.getvalue())
+    source = read_input(str(path))
+    numbers = source.tables[0].frame.get_column("number").to_list()
+    assert numbers == ["4155552671", "#N/A", "4.15555E+09", "4155552672"]
+    assert any('(sheet "Sheet" row 5)' in warning for warning in source.warnings)
