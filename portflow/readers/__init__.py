@@ -46,11 +46,21 @@ EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as nor
 _WORD = re.compile(r"[a-z0-9]+|#")
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
-_SECRET_WORDS = frozenset({"pin", "pins", "passcode", "password", "passwd", "ban", "pac"})
+_SECRET_WORDS = frozenset(
+    {"pin", "pins", "passcode", "password", "passwd", "ban", "pac", "nip"}  # NIP: Quebec's PIN
+    | {"acctnum", "acctno", "acctnumber", "accountnumber"}
+)
+# Words run together: `PortOutPIN`, `AccountNumber`, `PINCode` (a capital after a small
+# letter, or before one after capitals) and letters against digits.
+_CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 _SECRET_PAIRS = frozenset(
     {
         ("security", "code"),
         ("access", "code"),
+        ("auth", "code"),
+        ("de", "compte"),  # numero de compte, no de compte
+        ("du", "compte"),
+        ("de", "passe"),  # mot de passe
         ("authorization", "code"),
         ("authorisation", "code"),
         *(
@@ -247,8 +257,13 @@ def _other_number_columns(source: Source) -> list[str]:
 def is_secret_header(header: str) -> bool:
     """Whether a column's header names a PIN, passcode or carrier account number:
     `Port-Out PIN`, `PIN - Verizon`, `Passcode`, `Acct #`, `A/C Number`, `Carrier Account`,
-    `BAN`; not `Spin`, `Map Pin`, `Shipping`, `Account ID` or `Google Ads Acct`."""
-    text = unicodedata.normalize("NFKC", header).casefold().replace("a/c", "acct")
+    `BAN`, `PortOutPIN`, `NIP`, `Numéro de compte`; not `Spin`, `Map Pin`, `Shipping`,
+    `Account ID` or `Google Ads Acct`."""
+    text = _CAMEL_BREAK.sub(" ", unicodedata.normalize("NFKC", header))
+    text = "".join(  # accents off: numéro -> numero
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    text = text.casefold().replace("a/c", "acct")
     words = _WORD.findall(text)
     for position, word in enumerate(words):
         before = words[position - 1] if position else ""
