@@ -166,5 +166,8 @@ def _too_slow(limits: Limits) -> str:
 
 
 def _child_environment() -> dict[str, str]:
-    """This environment; calamine's abort message is all the child needs to print."""
-    return {**os.environ, "RUST_BACKTRACE": "0", "PYTHONFAULTHANDLER": ""}
+    """This environment without portflow's own settings (the porting system's token among
+    them: a reader of untrusted files has no use for it); calamine's abort message is all
+    the child needs to print."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("PORTFLOW_")}
+    return {**kept, "RUST_BACKTRACE": "0", "PYTHONFAULTHANDLER": ""}

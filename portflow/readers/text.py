@@ -228,7 +228,12 @@ def read_delimited(
         )
         return Grid.from_frame(file, "", frame)
     except pl.exceptions.PolarsError as error:
-        log.debug("polars could not read %s (%s); reading it with the csv module", file, error)
+        # Not its message: that quotes the file's raw lines, which may hold a PIN.
+        log.debug(
+            "polars could not read %s (%s); reading it with the csv module",
+            file,
+            type(error).__name__,
+        )
     return _read_with_csv_module(decoded, file=file, delimiter=delimiter, limits=limits)
 
 

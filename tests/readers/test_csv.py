@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 from pathlib import Path
 
 import pytest
@@ -447,3 +448,15 @@ def test_a_headerless_file_whose_first_number_has_a_mark_before_it_is_read(
     """Excel's `="..."` text form, and the invisible marks of text pasted from mail."""
     path = write(tmp_path, "list.csv", f"{first}\n3127825501\n".encode())
     assert read_batch([path]).frame.get_column("number").to_list()[1] == "3127825501"
+
+
+def test_a_debug_log_of_a_file_polars_cannot_read_quotes_none_of_its_lines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """polars' message quotes raw lines: a PIN in a note would go to the log (and to
+    Prefect's database, which keeps portflow's log records)."""
+    caplog.set_level(logging.DEBUG, logger="portflow")
+    data = b'Phone,Notes\n4155552671,"PIN 918273\n4155552672,acct 55501234567\n'
+    read_input(write(tmp_path, "list.csv", data))
+    assert "polars could not read" in caplog.text
+    assert "918273" not in caplog.text and "55501234567" not in caplog.text

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from portflow.errors import InputError
-from portflow.readers import read_batch, read_input
+from portflow.readers import excel, read_batch, read_input
 from portflow.readers.limits import Limits
 from portflow.readers.sandbox import cells_as_text
 
@@ -366,3 +366,13 @@ def test_a_sheet_part_named_otherwise_gets_the_same_protections(tmp_path: Path, 
     numbers = source.tables[0].frame.get_column("number").to_list()
     assert numbers == ["4155552671", "#N/A", "4.15555E+09", "4155552672"]
     assert any('(sheet "Sheet" row 5)' in warning for warning in source.warnings)
+
+
+def test_the_workbook_reader_gets_no_portflow_setting_such_as_the_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORTFLOW_SYSTEM_TOKEN", "tok-SECRET-xyz")
+    monkeypatch.setenv("PATH", "/usr/bin")
+    environment = excel._child_environment()
+    assert not [name for name in environment if name.startswith("PORTFLOW_")]
+    assert environment["PATH"] == "/usr/bin"
