@@ -79,7 +79,7 @@ def check_system_url(url: str) -> None:
     runs: a Prefect flow run records its parameters, the URL among them."""
     if url.startswith(SQLITE_PREFIX):
         return
-    if url.startswith(("http://", "https://")):
+    if url.lower().startswith(("http://", "https://")):
         check_url(url)
         return
     raise UsageError(f"--system {redact(url)!r}: use sqlite:///PATH or an http(s):// URL")

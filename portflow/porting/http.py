@@ -51,6 +51,9 @@ class RetryPolicy:
         return backoff if retry_after is None else max(retry_after, backoff)
 
 
+_USERINFO = re.compile(r"[^/@\s]+@")
+
+
 def redact(url: str) -> str:
     """The URL without user:password, query or fragment, for messages and logs."""
     try:
@@ -60,7 +63,9 @@ def redact(url: str) -> str:
             host = f"{host}:{parts.port}"
     except ValueError:
         return "(an unreadable URL)"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    # A URL too malformed for urlsplit to find its host (`https//user:token@host`) keeps
+    # its credentials in what it calls the path: whatever stands before an @ goes.
+    return _USERINFO.sub("***@", urlunsplit((parts.scheme, host, parts.path, "", "")))
 
 
 def check_url(url: str) -> None:

@@ -634,6 +634,10 @@ def test_set_status_moves_a_request_and_refuses_what_cannot_be(
             ["requests", "--system", "http://127.0.0.1:1/?api_key=s3cr3t"],
             "leave out the ?... part; a token goes in PORTFLOW_SYSTEM_TOKEN",
         ),
+        # Too malformed for a host to be found: the credentials are still not printed.
+        (["requests", "--system", "user:pw@127.0.0.1:1"], "'***@127.0.0.1:1': use sqlite"),
+        (["requests", "--system", "https//u:pw@example.com"], "'https//***@example.com'"),
+        (["requests", "--system", "HTTP://127.0.0.1:abc"], "Port could not be cast"),  # http
     ],
 )
 def test_a_bad_system_url_is_one_line(args: list[str], message: str) -> None:
