@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from portflow.errors import InputError
+from portflow.errors import InputError, shown
 from portflow.numbers.fast import COMMON_SHAPE
 from portflow.readers.excel import looks_like_workbook, read_workbook
 from portflow.readers.grid import ROW, Grid
@@ -25,8 +25,17 @@ from portflow.readers.headers import (
     normalise_header,
 )
 from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
-from portflow.readers.tabulate import Table, find_header, headers_seen, tabulate, where
+from portflow.readers.tabulate import (
+    HEADER_SEARCH_ROWS,
+    SHOWN_HEADER_CHARS,
+    Table,
+    find_header,
+    headers_seen,
+    tabulate,
+    where,
+)
 from portflow.readers.text import (
+    MAX_LISTED,
     SNIFF_BYTES,
     decode,
     read_delimited,
@@ -344,7 +353,7 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
-            skipped.append(f'"{grid.sheet}" (headers seen: {headers_seen(grid)})')
+            skipped.append(f'"{grid.sheet}" ({_not_a_list(grid)})')
             continue
         found.append((table, visibility))
     # A legend or notes sheet can have a "Phone Number" cell over words; when another sheet
@@ -377,6 +386,32 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
     return source
 
 
+def _not_a_list(grid: Grid) -> str:
+    """Why a grid with no number column is refused: the headers seen, and which columns do
+    hold phone numbers (an Outlook export's `Business Phone`), with what to do."""
+    seen = f"headers seen: {headers_seen(grid, secret=is_secret_header)}"
+    top = grid.frame.head(HEADER_SEARCH_ROWS).with_row_index("_at")
+    filled = top.filter(pl.any_horizontal(pl.col(grid.cell_columns).is_not_null()))
+    if filled.height == 0:
+        return seen
+    at = int(filled.get_column("_at")[0])
+    below = grid.frame.slice(at + 1, 1_000)
+    phones = []
+    for name in grid.cell_columns:
+        header = grid.frame.get_column(name)[at]
+        cells = below.get_column(name).drop_nulls().str.strip_chars()
+        cells = cells.filter(cells != "")
+        numbers = int(cells.str.contains(COMMON_SHAPE).sum())
+        if header and numbers and numbers * 2 >= cells.len() and not is_secret_header(header):
+            phones.append(f'"{shown(header, limit=SHOWN_HEADER_CHARS)}"')
+    if not phones:
+        return seen
+    return (
+        f"{seen}; {', '.join(phones[:MAX_LISTED])} {'hold' if len(phones) > 1 else 'holds'} "
+        'phone numbers: head the one to port "Phone Number"'
+    )
+
+
 def _holds_numbers(table: Table) -> bool:
     """Whether any cell of the table's number column may be a number, however damaged:
     it has a digit (`1-800-FLOWERS`, `4.15555E+09`, junk such as `x#5` that is rejected
@@ -399,9 +434,7 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
-            raise InputError(
-                file, f"no column looks like a phone number (headers seen: {headers_seen(grid)})"
-            )
+            raise InputError(file, f"no column looks like a phone number ({_not_a_list(grid)})")
     else:
         # Text is the manual-add form, unless it is really a table with a number header
         # (Excel's "Unicode text" export is a tab-separated .txt).

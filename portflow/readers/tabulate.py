@@ -18,6 +18,7 @@ SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
 # Names the readers give columns themselves; an input column with one of them is renamed.
 READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d[\d ().-]{4,}\d")
 _NUMBER_FIRST = re.compile(r"[+(]?\d")
 # What may come before a number in its cell: spaces, quotes, Excel's `="..."` text form,
 # and the invisible marks text pasted from mail or the web carries (LRM, RLM, ZWSP, BOM).
@@ -49,13 +50,17 @@ def looks_like_phone_number(cell: object) -> bool:
     return _NUMBER_FIRST.match(text) is not None and len(_DIGIT.findall(text)) >= 7
 
 
-def headers_seen(grid: Grid, *, limit: int = 8) -> str:
-    """The first non-blank row's cells, for 'no number column' messages."""
+def headers_seen(grid: Grid, *, secret: Callable[[str], bool], limit: int = 8) -> str:
+    """The first non-blank row's cells, for 'no number column' messages; a cell after one
+    that names a secret (`PIN, 0482` on a billing sheet) is shown as ***, and so are runs
+    of six digits or more (`acct 8312045567`: a value, not a header)."""
     for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
+        texts = [str(cell) for cell in row[:-1] if cell is not None and str(cell).strip()]
         cells = [
-            shown(str(cell), limit=SHOWN_HEADER_CHARS)
-            for cell in row[:-1]
-            if cell is not None and str(cell).strip()
+            "***"
+            if position and secret(texts[position - 1])
+            else shown(_DIGIT_RUN.sub("***", text), limit=SHOWN_HEADER_CHARS)
+            for position, text in enumerate(texts)
         ]
         if cells:
             return ", ".join(cells[:limit]) + (", ..." if len(cells) > limit else "")

@@ -460,3 +460,34 @@ def test_a_debug_log_of_a_file_polars_cannot_read_quotes_none_of_its_lines(
     read_input(write(tmp_path, "list.csv", data))
     assert "polars could not read" in caplog.text
     assert "918273" not in caplog.text and "55501234567" not in caplog.text
+
+
+def test_a_list_without_a_known_number_header_names_the_columns_of_numbers(
+    tmp_path: Path,
+) -> None:
+    """An Outlook contacts export: its phone columns come after the eighth header."""
+    names = "First Name,Middle Name,Last Name,Title,Suffix,Nickname,Given Yomi,Surname Yomi"
+    data = f"{names},Business Phone,Mobile Phone,Notes\nAda,,Lovelace,,,,,,(415) 555-2671,"
+    data += "415-555-2672,call first\nBob,,Ng,,,,,,415.555.2673,,\n"
+    with pytest.raises(InputError) as raised:
+        read_input(write(tmp_path, "contacts.csv", data.encode()))
+    assert str(raised.value).endswith(
+        'Given Yomi, Surname Yomi, ...; "Business Phone", "Mobile Phone" hold phone numbers: '
+        'head the one to port "Phone Number")'
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "seen"),
+    [
+        (b"Carrier account number,55501234567\nPIN,0482\n", "Carrier account number, ***"),
+        (b"Verizon acct 831-204-5567,Site\nx,y\n", "Verizon acct ***, Site"),
+        (b"Billing info,,PIN,0482\n", "Billing info, PIN, ***"),
+    ],
+)
+def test_headers_seen_in_a_refusal_show_no_secret(tmp_path: Path, data: bytes, seen: str) -> None:
+    """A billing sheet's first row is a label and its value: the message goes to the
+    console, summary.json and Prefect's database."""
+    with pytest.raises(InputError) as raised:
+        read_input(write(tmp_path, "billing.csv", data))
+    assert f"(headers seen: {seen})" in str(raised.value)
