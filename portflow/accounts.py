@@ -12,7 +12,7 @@ import polars as pl
 
 from portflow.errors import AccountExportError, InputError
 from portflow.numbers import Normaliser
-from portflow.readers import read_table_file
+from portflow.readers import is_secret_header, read_table_file
 from portflow.readers.grid import ROW
 from portflow.readers.headers import INPUT_ALIASES, NUMBER, alias_index
 from portflow.readers.limits import DEFAULT_LIMITS, Limits
@@ -175,7 +175,7 @@ def read_export(path: Path, spec: TableSpec, *, limits: Limits = DEFAULT_LIMITS)
         table = tabulate(grid, index, wanted=spec.key)
         if table is not None:
             return table
-    seen = headers_seen(grids[0]) if grids else "none"
+    seen = headers_seen(grids[0], secret=is_secret_header) if grids else "none"
     raise AccountExportError(
         spec.name, f"no header row with a {spec.key} column (headers seen: {seen})", file=file
     )

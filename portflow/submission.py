@@ -22,6 +22,7 @@ import polars as pl
 
 from portflow.errors import PortingSystemError, PortingSystemUnavailable, SubmissionRefused
 from portflow.manifest import DEFAULT_MAX_PER_REQUEST, Readiness, load_manifest, readiness
+from portflow.masking import mask_secrets
 from portflow.pipeline import (
     Checked,
     CheckOptions,
@@ -34,25 +35,21 @@ from portflow.pipeline import (
 from portflow.porting import SQLITE_PREFIX, opened
 from portflow.porting.models import (
     BLOCKING_STATUSES,
-    BillingSecrets,
     NumberLine,
     Refusal,
     RequestDraft,
     Submitted,
 )
 from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
-from portflow.readers import INPUT_COLUMNS, MASK
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
 from portflow.reports.staging import held
 from portflow.settings import load_settings
-from rules.outcome import Outcome, with_refusals
+from rules.outcome import with_refusals
 
 log = logging.getLogger(__name__)
 
 NOT_SUBMITTED = "not_submitted"
 # The outcome's own text that quotes a row's cells.
-QUOTING = ("reason", "remediation", "related")
-MIN_CONTAINED_SECRET = 8  # an account number this long is looked for inside a note too
 REFUSED = "refused"
 
 
@@ -108,7 +105,7 @@ def run_submit(
     # The requests are made from the rows as read; the reports get them masked.
     configured = checked.outcome.configured
     if loaded.secrets is not None:
-        checked.outcome = _masked(checked, loaded.secrets)
+        checked.outcome = mask_secrets(checked, loaded.secrets)
     if checked.options.account_id is None and loaded.manifest.account_id:
         # The tickets' account ID: --account-id, else the manifest's, else the export's.
         checked.options = dataclasses.replace(
@@ -293,102 +290,6 @@ class _Report:
     checked: Checked  # refused numbers moved to rejects (IN_OTHER_PORT)
     extra: dict[str, Any]  # readiness and submission, for summary.json
     submitted: pl.DataFrame | None  # submitted.csv (None: leave an earlier one)
-
-
-def _masked(checked: Checked, secrets: BillingSecrets) -> Outcome:
-    """The outcome with every cell as given (the number, the other input columns, carried
-    ones) that holds the manifest's PIN or carrier account number (spaces, dashes and case
-    aside) masked, whatever its column's header says: the PIN as the whole cell, the account
-    number (8+ letters and digits) also inside a note; and the rows' other text (reason,
-    remediation, related) without the masked value. A PIN inside other text is left alone:
-    4 digits are in many phone numbers and suites."""
-    outcome = checked.outcome
-    revealed = secrets.revealed()
-    pin, account = _compact(revealed["pin"]), _compact(revealed["carrier_account_number"])
-    if not (pin or account):
-        return outcome
-    given = (*INPUT_COLUMNS, *checked.batch.carried)
-
-    def holds(name: str) -> pl.Expr:
-        compact = pl.col(name).str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
-        found = pl.lit(False)
-        if pin:
-            found = found | (compact == pin)
-        if account:
-            found = found | (
-                compact.str.contains(account, literal=True)
-                if len(account) >= MIN_CONTAINED_SECRET
-                else compact == account
-            )
-        # A carrier account number is often the billing telephone number: where a number
-        # cell reads as a phone number, it is one (its E.164 is in every output anyway).
-        phone = {"number": pl.col("e164"), "receiving_number": pl.col("receiving_e164")}
-        if name in phone:
-            found = found & phone[name].is_null()
-        return found.fill_null(False).alias(name)
-
-    frames = {
-        "rejected": outcome.rejected,
-        "configured": outcome.configured,
-        "fax": outcome.fax,
-        "international": outcome.international,
-    }
-    masked, cells = {}, 0
-    for key, frame in frames.items():
-        present = [name for name in given if name in frame.columns]
-        flags = frame.select(holds(name) for name in present)  # worked out once
-        hit = flags.select(pl.any_horizontal(pl.all()).fill_null(False)).to_series()
-        if not present or not hit.any():
-            masked[key] = frame
-            continue
-        cells += sum(int(flags.get_column(name).sum()) for name in present)
-        masked[key] = _mask_rows(frame, flags, hit, present)
-    if cells and checked.batch.sources:
-        checked.batch.sources[0].warnings.append(
-            f"{cells:,} cell(s) held the manifest's PIN or carrier account number: "
-            f"they are written as {MASK}"
-        )
-    return dataclasses.replace(outcome, **masked)
-
-
-def _mask_rows(
-    frame: pl.DataFrame, flags: pl.DataFrame, hit: pl.Series, given: list[str]
-) -> pl.DataFrame:
-    """`frame` with the flagged cells masked, and a masked input cell's value taken out of
-    where the row's reason and remediation quote it (`'831-204-5567-0001' does not have 10
-    digits`); nothing else in the row changes (a PIN's digits inside a phone number are
-    not the PIN). Carried cells are never quoted, so only rows whose input cell (number,
-    routing, ...) is flagged, rare, are looked at one by one."""
-    masked = frame.with_columns(
-        pl.when(flags.get_column(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
-        for name in given
-    )
-    quoted = [name for name in given if name in INPUT_COLUMNS]
-    texts = [name for name in QUOTING if name in frame.columns]
-    cited = flags.select(pl.any_horizontal(quoted).fill_null(False)).to_series() if quoted else hit
-    if not texts or not quoted or not cited.any():
-        return masked
-    position = "_position"
-    rows = []
-    for row, flag in zip(
-        frame.with_row_index(position).filter(cited).iter_rows(named=True),
-        flags.filter(cited).iter_rows(named=True),
-        strict=True,
-    ):
-        values = sorted({row[name] for name in quoted if flag[name] and row[name]}, key=len)
-        fixed = {position: row[position]}
-        for name in texts:
-            text = row[name]
-            for value in reversed(values):  # the longest first
-                text = text.replace(f"'{value}'", f"'{MASK}'") if text else text
-            fixed[name] = text
-        rows.append(fixed)
-    replaced = pl.DataFrame(rows, schema={position: pl.UInt32, **{n: pl.String for n in texts}})
-    return masked.with_row_index(position).update(replaced, on=position, how="left").drop(position)
-
-
-def _compact(value: str) -> str:
-    return "".join(character for character in value if character.isalnum()).lower()
 
 
 def _warn_if_new(url: str) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -747,6 +748,49 @@ def test_secrets_the_customer_put_in_the_list_are_masked_in_every_output(tmp_pat
     summary = json.loads((out / "summary.json").read_text())
     assert any('"Port-Out PIN"' in warning for warning in summary["warnings"])
     assert "5 cell(s) held the manifest's PIN or carrier account number" in str(summary["warnings"])
+
+
+def test_secrets_inside_other_text_are_masked_where_they_stand(tmp_path: Path) -> None:
+    """The sample manifest's PIN 0482 and account number 831-204-5567-0001 in a note, an
+    extension, a cell too long to quote whole, full-width digits: the secret goes, the
+    rest of the text stays."""
+    long_cell = "call billing re acct 831-204-5567-0001 before porting this line please, thanks"
+    listing = tmp_path / "notes.csv"
+    listing.write_text(
+        "Phone Number,Routing ID,Forward To,Notes\n"
+        "(312) 782-4450,RT-1001,,PIN: 0482 (ask Dana)\n"
+        "(312) 782-4451 ext 0482,RT-1001,,\n"
+        f'"{long_cell}",RT-1001,,\n'
+        "Acct 831-204-5567-0001 ext 12,RT-1001,,\n"
+        "\uff18\uff13\uff11\uff12\uff10\uff14\uff15\uff15\uff16\uff17\uff10\uff10\uff10"
+        "\uff11,RT-1001,,\n"
+        "(312) 782-4452,RT-1001,312-555-0142 ext 0482,RT-0482 and (617) 555-0482\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
+    result = portflow(*args, env=ENV)
+    assert result.code == 0, result.stderr
+    written = "".join(path.read_text(encoding="utf-8-sig") for path in out.rglob("*.csv")) + str(
+        [list(r) for p in out.rglob("*.xlsx") for s in load_workbook(p) for r in s.values]
+    )
+    assert "5567" not in written and "\uff15\uff16\uff17" not in written
+    assert not re.search(r"(?<![-\d])0482", written)  # as a word of its own, nowhere
+    configured = pl.read_csv(out / "configured_numbers.csv", infer_schema=False)
+    assert configured.get_column("Notes").to_list() == ["PIN: *** (ask Dana)"]
+    rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+    assert rejects.select("raw_number", "receiving_number", "Notes").rows() == [
+        ("(312) 782-4451 ext ***", None, None),
+        ("***", None, None),
+        ("***", None, None),
+        ("***", None, None),
+        # Not the PIN: an ID and a phone number. (555-01xx: no real forward-to number.)
+        ("(312) 782-4452", "312-555-0142 ext ***", "RT-0482 and (617) 555-0482"),
+    ]
+    reasons = rejects.get_column("reason").to_list()
+    assert reasons[0].endswith("extension ***.")
+    assert "'call billing re acct *** before porting" in reasons[1]
+    assert "'Acct *** ext 12'" in reasons[2]
 
 
 def test_an_account_number_that_is_a_phone_number_is_sent_as_it_is(tmp_path: Path) -> None:
