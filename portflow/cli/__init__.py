@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -39,6 +40,17 @@ def cli(context: click.Context, verbose: bool) -> None:
     library.addHandler(handler)
     library.setLevel(min(level, logging.INFO))  # INFO still reaches a Prefect run's logs
     context.obj = settings
+    if context.invoked_subcommand != "serve":  # serve stops its Prefect server its own way
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+class Terminated(BaseException):
+    """SIGTERM (a scheduler's stop, `kill`): unwinds like Ctrl-C, so that outputs stay
+    whole and scratch folders holding the customer's data are removed."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 for command in (check, submit, demo, requests, reconcile, serve, system_group):
@@ -67,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         stderr.print("portflow: interrupted", markup=False)
         return 130
+    except Terminated:
+        stderr.print("portflow: stopped (SIGTERM)", markup=False)
+        return 128 + signal.SIGTERM
     except PortflowError as error:
         if isinstance(error, SubmissionRefused) and error.checklist:
             stderr.print("Readiness checklist:", markup=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from portflow.pipeline import Step
 from portflow.readers import STDIN_NAME
 from portflow.readers.limits import megabytes, over
 from portflow.reports import DEFAULT_XLSX_LIMIT
+from portflow.scratch import scratch_folder
 
 T = TypeVar("T")
 STDIN_CHUNK = 1024 * 1024
@@ -169,8 +169,8 @@ def stdin_spooled(inputs: Sequence[str], *, max_bytes: int) -> Iterator[Path | N
         raise UsageError("- (standard input) is given more than once; it can be read once")
     if sys.stdin.isatty():
         stderr.print("Paste numbers, then Ctrl-D:")
-    with tempfile.TemporaryDirectory(prefix="portflow-stdin-") as folder:
-        path = Path(folder) / "stdin.txt"
+    with scratch_folder("stdin") as folder:
+        path = folder / "stdin.txt"
         size = 0
         with path.open("wb") as spool:
             while chunk := sys.stdin.buffer.read(STDIN_CHUNK):

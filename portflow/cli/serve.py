@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +20,7 @@ from portflow.cli.common import not_blank, stderr, stdout, system_option
 from portflow.errors import EXIT_UNREACHABLE, UsageError
 from portflow.manifest import load_manifest
 from portflow.porting import SQLITE_PREFIX, check_system_url
+from portflow.scratch import die_with_parent
 from portflow.settings import (
     DEFAULT_CRON,
     DEFAULT_INTERVAL_SECONDS,
@@ -290,7 +289,7 @@ def _prefect_api(settings: Settings, port: int) -> Iterator[tuple[str, bool]]:
             # Its own session, so that Ctrl-C reaches serve first (which still needs the
             # server to stop serving cleanly); and it dies with serve, however serve ends.
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
     stopping = threading.Event()
     try:
@@ -305,12 +304,6 @@ def _prefect_api(settings: Settings, port: int) -> Iterator[tuple[str, bool]]:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the parent dies (Linux; elsewhere, Ctrl-C still cleans up)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _watch(server: subprocess.Popen[bytes], log_path: Path, stopping: threading.Event) -> None:

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import polars as pl
 from portflow.errors import InputError
 from portflow.readers.grid import Grid
 from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
+from portflow.scratch import scratch_folder
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and encrypted .xlsx)
@@ -47,7 +47,8 @@ def read_workbook(
     if not data:
         raise InputError(file, "the file is empty")
     _check_unzipped_size(data, file=file, limits=limits)
-    with tempfile.TemporaryDirectory(prefix="portflow-workbook-") as folder:
+    with scratch_folder("workbook") as scratch:
+        folder = str(scratch)
         command = [
             sys.executable,
             "-m",

@@ -15,8 +15,10 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 import resource
+import signal
 import sys
 import zipfile
 import zlib
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from portflow.readers.excel import OLE_MAGIC, ZIP_MAGIC, looks_like_workbook
+from portflow.scratch import die_with_parent
 
 SCAN_CHUNK = 4 * 1024 * 1024
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
@@ -61,6 +64,9 @@ _ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^<>]*\bt=)(?P<q>["'])e(?P=q)
 
 def main(argv: list[str]) -> int:
     folder, memory, seconds, max_columns = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    die_with_parent(signal.SIGKILL)  # a killed run's reader must not write on into its folder
+    if os.getppid() == 1:  # it died before that
+        return 1
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + CPU_GRACE))
     data = sys.stdin.buffer.read()

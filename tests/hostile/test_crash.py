@@ -4,21 +4,25 @@ or the new one's), the porting system has every number once, and a re-run finish
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import sqlite3
+import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
 from bench.workload import write_workload
 from portflow.reports.staging import JOURNAL, STAGING_PREFIX, StagedOutputs, lock_folder
 from tests.e2e.cli import SAMPLES, Run, portflow, start_portflow, submit_args
+from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 from tests.porting.service import TOKEN, running_service
 
 KILLS = 8
@@ -310,3 +314,93 @@ def test_sigkill_during_reconciliation_then_a_rerun_gives_the_same_report(tmp_pa
     timed(*reconcile(out, state))
     again = pl.read_csv(out / "reconciliation.csv", infer_schema=False)
     assert again.sort(again.columns).equals(reference.sort(reference.columns))
+
+
+def _workbook_with_pins(path: Path, rows: int = 100_000) -> Path:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Numbers")
+    sheet.append(["Phone Number", "Routing ID", "Port-Out PIN"])
+    for n in range(rows):
+        sheet.append([f"(312) 78{n % 10}-{n % 10_000:04d}", "RT-1", "0482"])
+    book.save(path)
+    return path
+
+
+def _scratch(tmp: Path) -> list[Path]:
+    return sorted(tmp.glob("portflow-workbook-*"))
+
+
+def _reading(tmp: Path, process: subprocess.Popen[bytes]) -> Path:
+    """The scratch folder of the workbook reader, once it exists."""
+    deadline = time.monotonic() + 60
+    while not _scratch(tmp):
+        assert process.poll() is None, process.communicate()[1].decode()
+        assert time.monotonic() < deadline, "the workbook was never read"
+        time.sleep(0.005)
+    return _scratch(tmp)[0]
+
+
+def _writers(folder: Path) -> list[str]:
+    """Processes whose command line names `folder` (the reader writes its sheets there)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def pins_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _workbook_with_pins(tmp_path_factory.mktemp("book") / "pins.xlsx")
+
+
+def test_sigterm_while_a_workbook_is_read_leaves_no_copy_of_it(
+    tmp_path: Path, pins_workbook: Path
+) -> None:
+    """The reader's scratch holds the list as given, PIN column and all."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    args = ("check", str(pins_workbook), "--accounts", str(accounts), "--out", str(tmp_path))
+    process = start_portflow(*args, "--no-prefect", env={"TMPDIR": str(scratch)})
+    folder = _reading(scratch, process)
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr.decode()
+    assert stderr.decode().splitlines() == ["portflow: stopped (SIGTERM)"]
+    assert not folder.exists() and not _writers(folder)
+
+
+def test_a_workbook_copy_left_by_a_killed_run_is_removed_by_the_next_one(
+    tmp_path: Path, pins_workbook: Path
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    args = ("check", str(pins_workbook), "--accounts", str(accounts), "--out", str(tmp_path))
+    process = start_portflow(*args, "--no-prefect", env={"TMPDIR": str(scratch)})
+    folder = _reading(scratch, process)
+    process.kill()
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _writers(folder):  # the reader dies with its parent
+        assert time.monotonic() < deadline, "the workbook reader outlived its run"
+        time.sleep(0.05)
+    assert folder.exists()  # nothing can clean up after SIGKILL itself...
+    small = tmp_path / "small.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Phone Number"])
+    book.active.append(["(312) 782-4450"])
+    book.save(small)
+    again = portflow(
+        "check",
+        str(small),
+        "--accounts",
+        str(accounts),
+        "--out",
+        str(tmp_path / "o"),
+        env={"TMPDIR": str(scratch)},
+    )
+    assert again.code == 0, again.stderr
+    assert not folder.exists() and _scratch(scratch) == []  # ...the next run does
