@@ -178,6 +178,7 @@ class OwnRequests:
     ids: frozenset[str] = frozenset()
     # Each number of an active or complete one: (that request, the number as it was sent).
     lines: Mapping[str, tuple[str, NumberLine]] = field(default_factory=dict)
+    statuses: Mapping[str, str] = field(default_factory=dict)  # of each request in `lines`
 
     def differences(self, drafts: list[RequestDraft]) -> list[dict[str, str | None]]:
         """Numbers this batch gives another routing or receiving number than the request
@@ -223,6 +224,7 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
             if r.status in BLOCKING_STATUSES
             for line in r.numbers
         },
+        {r.id: r.status for r in ours},
     )
 
 
@@ -387,12 +389,22 @@ def _report(
             elif request is not None:
                 note = _differs_note(differ_by_number.get(line.e164), sep="")
                 rows.append((request.id, line.e164, draft.port_group, request.status, note))
-    left = [d for d in drafts if d.idempotency_key not in answered]  # the push stopped
-    rows += [
-        ("", line.e164, draft.port_group, NOT_SUBMITTED, why)
-        for draft in left
-        for line in draft.numbers
-    ]
+    # Drafts the push never got to: a number one of this account's requests held before the
+    # push is in that request all the same (a failed re-run must not list it not_submitted).
+    left = [d for d in drafts if d.idempotency_key not in answered]
+    known: dict[str, list[str]] = {}  # request -> the port group of each of its numbers
+    for draft in left:
+        for line in draft.numbers:
+            if line.e164 not in own.lines:
+                rows.append(("", line.e164, draft.port_group, NOT_SUBMITTED, why))
+                continue
+            request_id = own.lines[line.e164][0]
+            known.setdefault(request_id, []).append(draft.port_group)
+            detail = "submitted earlier for this account" + _differs_note(
+                differ_by_number.get(line.e164), sep="; "
+            )
+            status = own.statuses[request_id]
+            rows.append((request_id, line.e164, draft.port_group, status, detail))
     submitted = pl.DataFrame(
         rows,
         schema={
@@ -425,6 +437,18 @@ def _report(
         for held in answer.already:
             if held.port_request_id not in listed:
                 holders.setdefault(held.port_request_id, []).append(held)
+    for request_id in sorted(set(known) - listed - set(holders)):
+        requests.append(
+            {
+                "port_request_id": request_id,
+                "port_group": known[request_id][0],
+                "friendly_name": None,
+                "numbers": len(known[request_id]),  # of this batch
+                "status": own.statuses[request_id],
+                "created": False,
+                "idempotency_key": None,
+            }
+        )
     requests += [
         {
             "port_request_id": request_id,

@@ -83,6 +83,27 @@ def test_a_rerun_creates_nothing_new_and_reports_the_requests(
     assert len(numbers) == len(set(numbers)) == summary["accepted"]
 
 
+def test_a_rerun_that_fails_half_way_still_lists_numbers_already_in_requests(
+    service: Service, tmp_path: Path
+) -> None:
+    """An operator's re-run (or an inbox pass) that the porting system stops half way must
+    not list numbers sitting in this account's requests as not_submitted."""
+    first = portflow(*submit_args(service.url, tmp_path / "one"), env=ENV)
+    assert first.code == 0, first.stderr
+    service.plan_faults(*[503] * 50, after=3, method="POST")
+    again = portflow(*submit_args(service.url, tmp_path / "two"), env=ENV)
+    assert again.code == 4, again.stderr
+    record = submitted(tmp_path / "two")
+    assert record.filter(pl.col("status") == "not_submitted").height == 0
+    assert (
+        record.sort("e164")
+        .select("e164", "port_request_id")
+        .equals(submitted(tmp_path / "one").sort("e164").select("e164", "port_request_id"))
+    )
+    summary = json.loads((tmp_path / "two" / "summary.json").read_text())["submission"]
+    assert summary["numbers_submitted"] == record.height and summary["created"] == 0
+
+
 def test_service_killed_mid_submission_then_a_rerun_finishes(tmp_path: Path) -> None:
     db, port = tmp_path / "ps.db", free_port()
     with running_service(db, port=port) as service:
