@@ -32,7 +32,7 @@ from portflow.pipeline import (
     run_directly,
     write_results,
 )
-from portflow.porting import SQLITE_PREFIX, opened
+from portflow.porting import SQLITE_PREFIX, PortingSystem, opened
 from portflow.porting.models import (
     BLOCKING_STATUSES,
     NumberLine,
@@ -87,6 +87,16 @@ class PushStopped(PortingSystemError):
         error = PortingSystemError(f"{self}; {note}", status=self.status, exit_code=self.exit_code)
         error.retryable = self.retryable
         return PushStopped(error, self.pushed)
+
+
+class PushInterrupted(BaseException):
+    """Ctrl-C or SIGTERM during the push; carries the answers received before it, so that
+    what was submitted is written down before the run ends."""
+
+    def __init__(self, interrupt: BaseException, pushed: Pushed) -> None:
+        super().__init__(interrupt)
+        self.interrupt = interrupt
+        self.pushed = pushed
 
 
 def run_submit(
@@ -160,15 +170,31 @@ def run_submit(
                 warn_if_new=not options.new_system_expected,
             )
         except PushStopped as stopped:
-            report = _report(checked, drafts, stopped.pushed, ready, own, stopped=stopped)
-            if not stopped.pushed.answers and (options.check.out / SUBMITTED_CSV).is_file():
-                # Nothing was answered: the earlier submitted.csv (which number went in which
-                # request) says more than one listing every number not_submitted.
-                report = dataclasses.replace(report, submitted=None)
-            _write(report, step)
+            _write(_stopped_report(checked, drafts, ready, own, stopped), step)
             written = options.check.out / SUBMITTED_CSV
             raise stopped.noted(f"what was and was not submitted is in {written}") from None
+        except PushInterrupted as interrupted:
+            cause = PortingSystemError("interrupted (Ctrl-C or SIGTERM)", exit_code=130)
+            cause.retryable = True
+            halted = PushStopped(cause, interrupted.pushed)
+            _write(_stopped_report(checked, drafts, ready, own, halted), step)
+            raise interrupted.interrupt from None
         return _write(_report(checked, drafts, pushed, ready, own), step)
+
+
+def _stopped_report(
+    checked: Checked,
+    drafts: list[RequestDraft],
+    ready: Readiness,
+    own: OwnRequests,
+    stopped: PushStopped,
+) -> _Report:
+    report = _report(checked, drafts, stopped.pushed, ready, own, stopped=stopped)
+    if not stopped.pushed.answers and (checked.options.out / SUBMITTED_CSV).is_file():
+        # Nothing was answered: the earlier submitted.csv (which number went in which
+        # request) says more than one listing every number not_submitted.
+        report = dataclasses.replace(report, submitted=None)
+    return report
 
 
 @dataclass(frozen=True)
@@ -239,52 +265,66 @@ def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = T
         _warn_if_new(url)
     with opened(url, load_settings()) as system:
         answers: list[tuple[RequestDraft, Submitted]] = []
-        queue = list(reversed(drafts))
-        while queue:
-            draft = queue.pop()
-            try:
-                answer = system.submit(draft)
-            except PortingSystemError as error:
-                raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
-            answers.append((draft, answer))
-            moved = sorted(
-                {
-                    r.port_request_id
-                    for r in answer.already
-                    if r.port_group and r.port_group != draft.port_group
-                }
-            )
-            if moved:
-                log.warning(
-                    "%s: numbers of port group %s are already in %s, made for another port "
-                    "group; portflow does not move them: if the group changed (a losing "
-                    "carrier corrected?), change those requests in the porting system",
-                    system.description,
-                    draft.port_group,
-                    ", ".join(moved),
-                )
-            if answer.differs and answer.request is not None:
-                log.warning(
-                    "%s was made with another %s than this manifest's; portflow does not "
-                    "change a request once made: change it in the porting system, or cancel "
-                    "it there and submit again",
-                    answer.request.id,
-                    ", ".join(answer.differs),
-                )
-            extra = follow_up(draft, answer)
-            if extra is not None:
-                queue.append(extra)
-            request = answer.request
-            log.info(
-                "%s %s: %s (%d numbers, %d already submitted, %d refused)",
-                system.description,
-                "created" if answer.created else "already had",
-                request.id if request else "no new request",
-                len(draft.numbers),
-                len(answer.already),
-                len(answer.refused),
-            )
+        try:
+            _push(system, drafts, answers)
+        except BaseException as interrupt:
+            if isinstance(interrupt, Exception):  # PushStopped among them
+                raise
+            raise PushInterrupted(interrupt, Pushed(tuple(answers), system.description)) from None
         return Pushed(tuple(answers), system.description)
+
+
+def _push(
+    system: PortingSystem,
+    drafts: list[RequestDraft],
+    answers: list[tuple[RequestDraft, Submitted]],
+) -> None:
+    """push_requests' loop; each answer is appended to `answers` as it comes."""
+    queue = list(reversed(drafts))
+    while queue:
+        draft = queue.pop()
+        try:
+            answer = system.submit(draft)
+        except PortingSystemError as error:
+            raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
+        answers.append((draft, answer))
+        moved = sorted(
+            {
+                r.port_request_id
+                for r in answer.already
+                if r.port_group and r.port_group != draft.port_group
+            }
+        )
+        if moved:
+            log.warning(
+                "%s: numbers of port group %s are already in %s, made for another port "
+                "group; portflow does not move them: if the group changed (a losing "
+                "carrier corrected?), change those requests in the porting system",
+                system.description,
+                draft.port_group,
+                ", ".join(moved),
+            )
+        if answer.differs and answer.request is not None:
+            log.warning(
+                "%s was made with another %s than this manifest's; portflow does not "
+                "change a request once made: change it in the porting system, or cancel "
+                "it there and submit again",
+                answer.request.id,
+                ", ".join(answer.differs),
+            )
+        extra = follow_up(draft, answer)
+        if extra is not None:
+            queue.append(extra)
+        request = answer.request
+        log.info(
+            "%s %s: %s (%d numbers, %d already submitted, %d refused)",
+            system.description,
+            "created" if answer.created else "already had",
+            request.id if request else "no new request",
+            len(draft.numbers),
+            len(answer.already),
+            len(answer.refused),
+        )
 
 
 @dataclass(frozen=True)

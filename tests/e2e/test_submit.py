@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import threading
 import time
@@ -102,6 +103,30 @@ def test_a_rerun_that_fails_half_way_still_lists_numbers_already_in_requests(
     )
     summary = json.loads((tmp_path / "two" / "summary.json").read_text())["submission"]
     assert summary["numbers_submitted"] == record.height and summary["created"] == 0
+
+
+@pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_push_stopped_by_hand_writes_down_what_it_submitted(
+    service: Service, tmp_path: Path, sent: signal.Signals, code: int
+) -> None:
+    """Ctrl-C is what people press when a push waits (here: 60 s, as a 503 asked)."""
+    service.plan_faults(503, retry_after="60", after=3)
+    run = start_portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
+    deadline = time.monotonic() + 60
+    while not service.faults_served():
+        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        time.sleep(0.05)
+    run.send_signal(sent)
+    _, errors = run.communicate(timeout=60)
+    assert run.returncode == code, errors.decode()
+    record = submitted(tmp_path / "out")
+    made = record.filter(pl.col("status") == "submitted")
+    assert made.get_column("port_request_id").n_unique() == 3 == requests_in_system(service.db)
+    assert set(record.filter(pl.col("status") == "not_submitted").get_column("detail")) == {
+        "the push stopped before this request; run the same command again"
+    }
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())["submission"]
+    assert summary["stopped_by"] == "interrupted (Ctrl-C or SIGTERM)"
 
 
 def test_service_killed_mid_submission_then_a_rerun_finishes(tmp_path: Path) -> None:
