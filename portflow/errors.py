@@ -107,7 +107,7 @@ class OutputError(PortflowError):
     """The output folder cannot be created or written."""
 
     def __init__(self, out: str, problem: str) -> None:
-        self.out = out
+        self.out, self.problem = out, problem
         super().__init__(f"--out {out}: {problem}")
 
 

@@ -20,7 +20,12 @@ from typing import Any
 
 import polars as pl
 
-from portflow.errors import PortingSystemError, PortingSystemUnavailable, SubmissionRefused
+from portflow.errors import (
+    OutputError,
+    PortingSystemError,
+    PortingSystemUnavailable,
+    SubmissionRefused,
+)
 from portflow.manifest import DEFAULT_MAX_PER_REQUEST, Readiness, load_manifest, readiness
 from portflow.masking import mask_secrets
 from portflow.pipeline import (
@@ -51,6 +56,7 @@ log = logging.getLogger(__name__)
 NOT_SUBMITTED = "not_submitted"
 # The outcome's own text that quotes a row's cells.
 REFUSED = "refused"
+MAX_NAMED = 5  # requests named in a message
 
 
 @dataclass(frozen=True)
@@ -347,7 +353,23 @@ def _warn_if_new(url: str) -> None:
 
 
 def _write(report: _Report, step: Step) -> CheckResult:
-    return write_results(report.checked, step=step, extra=report.extra, submitted=report.submitted)
+    """The outputs; if they cannot be written after the push (a full disk), the error says
+    the requests exist all the same, and that a re-run writes their record."""
+    try:
+        return write_results(
+            report.checked, step=step, extra=report.extra, submitted=report.submitted
+        )
+    except OutputError as error:
+        made = [r["port_request_id"] for r in report.extra["submission"]["requests"]]
+        if not made:
+            raise
+        shown = ", ".join(made[:MAX_NAMED]) + (", ..." if len(made) > MAX_NAMED else "")
+        raise OutputError(
+            error.out,
+            f"{error.problem}; the porting system has this batch's {len(made)} request(s) "
+            f"({shown}) all the same: run the same command again once --out can be "
+            "written, to write their record (nothing is submitted twice)",
+        ) from None
 
 
 def _differs_note(difference: Mapping[str, str | None] | None, *, sep: str) -> str:
