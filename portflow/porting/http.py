@@ -112,6 +112,7 @@ class HttpSystem:
         self._token = token
         self._sleep = sleep
         self._rng = random.Random()
+        self._timeout = timeout
         self._client = httpx.Client(
             base_url=self.url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -155,6 +156,25 @@ class HttpSystem:
         )
         return self._parse(PortRequest, response)
 
+    def _answer(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The whole answer within the timeout: httpx's own limits each read, and an answer
+        trickling a byte at a time would otherwise hold the run for hours."""
+        deadline = time.monotonic() + self._timeout
+        with self._client.stream(method, path, **kwargs) as streamed:
+            chunks = []
+            for chunk in streamed.iter_raw():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"the answer took over {self._timeout:g} s", request=streamed.request
+                    )
+        return httpx.Response(
+            streamed.status_code,
+            headers=streamed.headers,
+            content=b"".join(chunks),
+            request=streamed.request,
+        )
+
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
@@ -189,7 +209,7 @@ class HttpSystem:
         for attempt in range(self._retry.attempts):
             retry_after: float | None = None
             try:
-                response = self._client.request(method, path, **kwargs)
+                response = self._answer(method, path, **kwargs)
             except httpx.TransportError as error:  # refused, reset, timed out...
                 if _certificate_problem(error):
                     raise PortingSystemError(
@@ -201,15 +221,21 @@ class HttpSystem:
                 if str(error):
                     last += ": " + blotted(str(error), hidden)
             else:
-                if response.status_code < 400:
+                # An answer cut short after the request was applied: asking again is safe
+                # for a read, and for a submission (its key); not for a status change.
+                safe = method == "GET" or "Idempotency-Key" in kwargs.get("headers", {})
+                if response.status_code < 400 and not (safe and _cut_short(response)):
                     return response
-                if response.status_code != 429 and response.status_code < 500:
+                if response.status_code < 400:
+                    last = "an answer cut short (not whole JSON)"
+                elif response.status_code != 429 and response.status_code < 500:
                     raise _refusal(response, self.description, hidden)
-                retry_after = _retry_after(response.headers.get("Retry-After"))
-                last = f"HTTP {response.status_code}"
-                said = _detail(response)
-                if said:  # the system's own words: its store is full, read-only...
-                    last += f": {blotted(shown(said, limit=200), hidden)}"
+                else:
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    last = f"HTTP {response.status_code}"
+                    said = _detail(response)
+                    if said:  # the system's own words: its store is full, read-only...
+                        last += f": {blotted(shown(said, limit=200), hidden)}"
                 if retry_after is not None and retry_after > self._retry.longest_retry_after:
                     raise PortingSystemUnavailable(
                         f"porting system {self.description} asked to wait {retry_after:.0f} s "
@@ -233,6 +259,18 @@ class HttpSystem:
             f"{self._retry.attempts} attempts ({last}); nothing was lost: run the same "
             "command again to finish"
         )
+
+
+def _cut_short(response: httpx.Response) -> bool:
+    """A JSON answer that does not parse: cut off on its way (a proxy, a dropped
+    connection), not a wrong API (that answers HTML, and _json says so)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return False
+    try:
+        response.json()
+    except ValueError:
+        return True
+    return False
 
 
 def _detail(response: httpx.Response) -> str | None:

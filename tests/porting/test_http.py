@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -112,3 +116,72 @@ def test_a_request_id_is_one_path_segment_as_in_the_store(service: Service, odd:
     with pytest.raises(PortingSystemError, match="HTTP 404"):
         system.get(named)
     assert system.get(second.id).status == second.status  # untouched
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_that_trickles_in_is_cut_off_at_the_timeout() -> None:
+    """httpx's timeout limits each read: a byte every 0.3 s never trips it."""
+
+    class Trickle(_Quiet):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.3)
+
+    with serving(Trickle) as url:
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=1)
+        started = time.monotonic()
+        with pytest.raises(PortingSystemUnavailable, match=r"the answer took over 1 s"):
+            system.list_requests()
+    assert time.monotonic() - started < 4 * (1 + 0.3) + 1  # four attempts, then no more
+
+
+def test_a_submission_whose_answer_is_cut_short_is_asked_again_not_refused(
+    service: Service,
+) -> None:
+    """The request was made; its answer lost its end on the way. The same key again
+    gets the request, not a second one and not a refusal."""
+    cut: list[bool] = []
+
+    class CutShort(_Quiet):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            answer = httpx.post(f"{service.url}{self.path}", content=body, headers=headers)
+            content = answer.content[:9] if not cut else answer.content
+            cut.append(True)
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+    with serving(CutShort) as url:
+        system = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+        answer = system.submit(draft("+12125550051"))
+    assert len(cut) == 2 and answer.request is not None
+    assert [
+        r.id for r in client(service).list_requests() if r.numbers[0].e164 == "+12125550051"
+    ] == [answer.request.id]
