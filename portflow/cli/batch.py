@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from portflow.cli.common import (
     check_options,
+    check_prefect_home,
     not_blank,
     parse_date,
     prefect_reachable,
@@ -265,6 +266,7 @@ def _run_flow(
     check: CheckOptions, submission: SubmitOptions | None, *, quiet: bool, verbose: bool
 ) -> dict[str, Any]:
     """The same job as a Prefect flow (recorded in the configured API, or a temporary one)."""
+    check_prefect_home()
     use_prefect_defaults(verbose=verbose)
     from flows.check import check_flow  # Prefect costs ~1 s to import; only when used
     from flows.submit import submit_flow

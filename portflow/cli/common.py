@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,21 @@ def prefect_reachable(flow: str) -> Iterator[None]:
             f"Prefect API ({api}) did not answer, so flow {flow} did not run: run it again "
             "when Prefect is up, or with --no-prefect"
         ) from None
+
+
+def check_prefect_home() -> None:
+    """Prefect keeps its database and settings in PREFECT_HOME (default ~/.prefect): one it
+    cannot write is one line and exit 2 here; Prefect would warn 21 times, then say its
+    temporary server did not answer (exit 4, which asks to run again: it would not help)."""
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    existing = home
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"PREFECT_HOME {home} cannot be written (Prefect keeps its database there): set "
+            "PREFECT_HOME to a folder you can write, or run with --no-prefect"
+        )
 
 
 def parse_date(value: str | None, option: str = "--run-date") -> dt.date:

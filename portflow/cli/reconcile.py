@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from portflow.cli.common import (
+    check_prefect_home,
     not_blank,
     parse_date,
     prefect_reachable,
@@ -83,6 +84,7 @@ def reconcile(
     )
     prefect = settings.prefect_configured if use_prefect is None else use_prefect
     if prefect:
+        check_prefect_home()
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")
         from flows.reconcile import reconcile_flow
 

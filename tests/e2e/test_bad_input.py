@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from tests.e2e.cli import REPO, environment, portflow
-from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
+from tests.helpers import MINIMAL_ACCOUNTS, unwritable, write_accounts
 
 
 @pytest.fixture
@@ -220,3 +220,18 @@ def test_ctrl_c_during_the_imports_is_one_line_and_exit_130() -> None:
         [sys.executable, "-c", interrupted], capture_output=True, env=environment(), cwd=REPO
     )
     assert (done.returncode, done.stderr.decode()) == (130, "portflow: interrupted\n")
+
+
+def test_a_prefect_home_that_cannot_be_written_is_one_line(tmp_path: Path, accounts: Path) -> None:
+    """Not Prefect's 21 warnings and an exit 4 that asks to run again (it would not help)."""
+    (tmp_path / "list.csv").write_text("Phone\n4155552671\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    args = ("check", "list.csv", "--accounts", str(accounts), "--out", "o", "--prefect")
+    with unwritable(locked):
+        result = portflow(*args, cwd=tmp_path, env={"PREFECT_HOME": str(locked / "home")})
+    assert result.code == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"portflow: error: PREFECT_HOME {locked / 'home'} cannot be written (Prefect keeps its "
+        "database there): set PREFECT_HOME to a folder you can write, or run with --no-prefect"
+    ]
