@@ -53,6 +53,9 @@ EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as nor
 # Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
 # Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
 _WORD = re.compile(r"[a-z0-9]+|#")
+# A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
+# bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
 _SECRET_WORDS = frozenset(
@@ -427,6 +430,8 @@ def _holds_numbers(table: Table) -> bool:
 def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source:
     decoded = decode(data, file=file)
     source = Source(file, hashlib.sha256(data).hexdigest(), [], decoded.warnings)
+    if suffix not in CSV_SUFFIXES and _LIST_MARKER.search(decoded.text):
+        decoded.text = _LIST_MARKER.sub("", decoded.text)  # a list pasted from Word
     prefer = "\t" if suffix == ".tsv" else ","
     delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1), prefer=prefer)
     if suffix in CSV_SUFFIXES:
@@ -443,6 +448,13 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         header = find_header(grid, INPUT_INDEX)
         if header is not None and sum(c is not None for c in grid.frame.row(header)[:-1]) >= 2:
             table = tabulate(grid, INPUT_INDEX)
+        elif delimiter == "\t" and _is_table(grid):
+            # Cells in columns (Excel's "Text (Tab delimited)", a range copied from a sheet):
+            # read as the CSV would be, never cell by cell, which would part each number
+            # from its routing and reject the routing IDs as numbers.
+            table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
+            if table is None:
+                raise InputError(file, f"no column looks like a phone number ({_not_a_list(grid)})")
         else:
             manual = read_manual(decoded, file=file)
             _check_rows(manual, limits=limits)
@@ -450,6 +462,14 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
     assert table is not None
     _add(source, table)
     return source
+
+
+def _is_table(grid: Grid) -> bool:
+    """Most non-blank rows (first 1,000) fill two cells or more: a table, not a list."""
+    head = grid.frame.head(1_000).select(grid.cell_columns)
+    filled = head.select(pl.sum_horizontal(pl.all().is_not_null()).alias("n")).get_column("n")
+    filled = filled.filter(filled > 0)
+    return filled.len() > 0 and int((filled >= 2).sum()) * 5 >= filled.len() * 4
 
 
 def _check_size(size: int, *, file: str, limits: Limits) -> None:

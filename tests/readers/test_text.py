@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
+from portflow.errors import InputError
 from portflow.readers import read_batch, read_input
 
 
@@ -44,4 +47,40 @@ def test_excel_unicode_text_saved_as_txt_is_read_as_a_table(tmp_path: Path) -> N
     frame = read_batch([str(path)]).frame
     assert frame.select("source_row", "number", "routing_id", "Notes").rows() == [
         (2, "4155552671", "RT-1", "x")
+    ]
+
+
+def test_a_list_pasted_from_word_keeps_one_row_per_number(tmp_path: Path) -> None:
+    """Word puts a tab after each list marker: the markers are not numbers to reject."""
+    path = tmp_path / "pasted.txt"
+    path.write_text(
+        "1.\t(415) 956-7911\r\n2.\t(415) 956-7912\r\n\u00b7\t415-956-7913\r\no\t415-956-7914\r\n"
+        "\uf0b7\t415-956-7915\r\na)\t415-956-7916\r\n1. 415-956-7917\r\n",
+        encoding="utf-8",
+    )
+    table = read_input(str(path)).tables[0]
+    assert table.frame.select("source_row", "number").rows() == [
+        (1, "(415) 956-7911"),
+        (2, "(415) 956-7912"),
+        (3, "415-956-7913"),
+        (4, "415-956-7914"),
+        (5, "415-956-7915"),
+        (6, "415-956-7916"),
+        (7, "1. 415-956-7917"),  # a space, not a tab: read as written (and judged so)
+    ]
+
+
+def test_a_tab_delimited_txt_without_a_known_header_is_read_as_a_table(tmp_path: Path) -> None:
+    """Cell by cell, each routing ID was rejected as a number and each number went
+    without its routing; as a table it is refused like the same CSV, or read headerless."""
+    named = tmp_path / "export.txt"
+    named.write_text("Main Line\tRouting ID\tClinic\r\n415-956-7401\tRT-1001\tLoop\r\n")
+    with pytest.raises(InputError, match='"Main Line" holds phone numbers: head the one to port'):
+        read_input(str(named))
+    bare = tmp_path / "range.txt"  # two columns copied from a sheet, no header
+    bare.write_text("415-956-7401\tRT-1001\n415-956-7402\tRT-1002\n")
+    table = read_input(str(bare)).tables[0]
+    assert table.frame.select("number", "routing_id").rows() == [
+        ("415-956-7401", "RT-1001"),
+        ("415-956-7402", "RT-1002"),
     ]
