@@ -77,19 +77,71 @@ def read_workbook(
         answer = json.loads(answer_path.read_text(encoding="utf-8"))
         if "error" in answer:
             raise InputError(file, answer["error"], sheet=answer.get("sheet"))
-        sheets = [
-            (
-                Grid.from_frame(
-                    file, sheet["name"], _as_shown(pl.read_ipc(Path(folder) / sheet["data"]))
-                ),
-                sheet["visible"],
-            )
-            for sheet in answer["sheets"]
-        ]
-        return sheets, [f"{file}: {note}" for note in answer["notes"]]
+        notes = [f"{file}: {note}" for note in answer["notes"]]
+        sheets = []
+        for sheet in answer["sheets"]:
+            frame = _as_shown(pl.read_ipc(Path(folder) / sheet["data"]))
+            merges = answer.get("merges", {}).get(sheet["name"], [])
+            if merges:
+                frame, note = _unmerged(frame, merges)
+                notes.append(f'{file}, sheet "{sheet["name"]}": {note}')
+            sheets.append((Grid.from_frame(file, sheet["name"], frame), sheet["visible"]))
+        return sheets, notes
 
 
 STAMP_BYTES = len("2026-12-15 00:00:00")
+MAX_MERGED_CELLS = 1_000_000  # a merge over a whole sheet is not filled cell by cell
+MAX_LISTED_MERGES = 5
+
+
+def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFrame, str]:
+    """Each merged range's value in every cell it spans, as Excel shows it (a routing ID
+    merged over three rows is those three rows' routing; calamine gives it to the first
+    row only), and the note that says so."""
+    cells: dict[int, tuple[list[int], list[str]]] = {}
+    filled = 0
+    for first_row, first_column, last_row, last_column in merges:
+        top, left = first_row - 1, first_column - 1
+        if top >= frame.height or left >= frame.width:
+            continue
+        value = frame.item(top, left)
+        bottom, right = min(last_row, frame.height), min(last_column, frame.width)
+        filled += (bottom - top) * (right - left) - 1
+        if value is None or filled > MAX_MERGED_CELLS:
+            continue
+        for column in range(left, right):
+            rows, values = cells.setdefault(column, ([], []))
+            for row in range(top, bottom):
+                if (row, column) != (top, left):
+                    rows.append(row)
+                    values.append(str(value))
+    if filled > MAX_MERGED_CELLS:
+        return frame, (
+            f"{len(merges):,} merged range(s) span {filled:,} cells; each was read as its "
+            "first cell only (unmerge them in Excel to give every row its value)"
+        )
+    columns = frame.columns
+    frame = frame.with_columns(
+        frame.get_column(columns[column]).cast(pl.String).scatter(rows, values)
+        for column, (rows, values) in cells.items()
+    )
+    shown = ", ".join(_reference(*merge) for merge in merges[:MAX_LISTED_MERGES])
+    more = ", ..." if len(merges) > MAX_LISTED_MERGES else ""
+    return frame, (
+        f"merged cells ({shown}{more}) were read as their value in every row and column they span"
+    )
+
+
+def _reference(first_row: int, first_column: int, last_row: int, last_column: int) -> str:
+    return f"{_letters(first_column)}{first_row}:{_letters(last_column)}{last_row}"
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _as_shown(frame: pl.DataFrame) -> pl.DataFrame:

@@ -58,6 +58,12 @@ _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
 _SCIENTIFIC_CODE = re.compile(r"^[#0]*(?:\.[0#]*)?E[+-]", re.IGNORECASE)
 _BUILTIN_SCIENTIFIC = frozenset({11, 48})  # 0.00E+00 and ##0.0E+0
 KEPT_DIGITS = 6  # significant digits Excel writes a large number with in a CSV (4.15555E+09)
+# A merged range: <mergeCell ref="C2:C4"/> (any prefix, either quote).
+_CELL_REF = rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})"
+_MERGE_CELL = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^<>]*\bref=[\"']" + _CELL_REF + rb":" + _CELL_REF + rb"[\"']"
+)
+Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
 _ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^<>]*\bt=)(?P<q>["'])e(?P=q)""")
 
@@ -84,7 +90,7 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
         answer = _sheets(fastexcel, data, folder, max_columns=max_columns)
         if "sheets" not in answer:
             return answer
-        found, rewrite = noticed.result()
+        found, rewrite, merges = noticed.result()
         if rewrite:  # rare: read again, with error cells and lost digits as their text
             try:
                 rewritten = cells_as_text(data, rewrite)
@@ -97,6 +103,7 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
                 answer = _sheets(fastexcel, rewritten, folder, max_columns=max_columns)
         if "sheets" in answer:
             answer["notes"] += found
+            answer["merges"] = merges
         return answer
 
 
@@ -132,16 +139,16 @@ def _sheets(fastexcel: Any, data: bytes, folder: Path, *, max_columns: int) -> d
     return {"sheets": sheets, "notes": dropped}
 
 
-def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
-    """What a user should know about a workbook portflow read only the cells of, and what
-    to read as text (error cells, numbers shown in scientific notation that lost digits),
-    if anything."""
+def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[Merge]]]:
+    """What a user should know about a workbook portflow read only the cells of; what to
+    read as text (error cells, numbers shown in scientific notation that lost digits), if
+    anything; and each sheet's merged ranges, by its title."""
     if not data.startswith(ZIP_MAGIC):
-        return [], None
+        return [], None, {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return [], None
+        return [], None, {}
     found = []
     names = archive.namelist()
     if any(name.lower().endswith("vbaproject.bin") for name in names):
@@ -154,20 +161,20 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
     titles = _sheet_titles(archive)
     paths = _sheet_parts(names, titles)
     scanned = [_scan(archive, name) for name in paths]
-    without_value = sum(count for count, _, _ in scanned)
+    without_value = sum(count for count, _, _, _ in scanned)
     if without_value:
         where = _per_sheet(
-            [(titles.get(p, p), count) for p, (count, _, _) in zip(paths, scanned, strict=True)]
+            [(titles.get(p, p), count) for p, (count, *_) in zip(paths, scanned, strict=True)]
         )
         found.append(
             f"{without_value} formula cell(s) have no saved value (the file was never "
             f"recalculated) and were read as empty ({where}); open it in Excel, save it and "
             "run again"
         )
-    hidden = [row for _, _, rows in scanned for row in rows]
+    hidden = [row for _, _, rows, _ in scanned for row in rows]
     if hidden:
         listed: list[str] = []
-        for path, (_, _, rows) in zip(paths, scanned, strict=True):
+        for path, (_, _, rows, _) in zip(paths, scanned, strict=True):
             if rows and len(listed) < MAX_LISTED_ROWS:
                 shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
                 more = ", ..." if len(rows) > MAX_LISTED_ROWS else ""
@@ -182,9 +189,14 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None]:
         for name in paths
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
-    if any(errors for _, errors, _ in scanned) or lost:
-        return found, Rewrite(scientific if lost else frozenset())
-    return found, None
+    merges = {
+        titles.get(path, path): ranges
+        for path, (_, _, _, ranges) in zip(paths, scanned, strict=True)
+        if ranges
+    }
+    if any(errors for _, errors, _, _ in scanned) or lost:
+        return found, Rewrite(scientific if lost else frozenset()), merges
+    return found, None, merges
 
 
 @dataclass(frozen=True)
@@ -281,17 +293,20 @@ def _lost_digits(cell: re.Match[bytes], scientific: frozenset[int]) -> bytes | N
     return shown.encode()
 
 
-def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int]]:
-    """A sheet's formula cells without a saved value, whether it has error cells, and its
-    hidden rows; found while unzipping in chunks (a cell cut by a chunk's end is looked at
-    again; a row tag is short enough for the 256 bytes kept)."""
-    count, errors, tail, hidden = 0, False, b"", set[int]()
+def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int], list[Merge]]:
+    """A sheet's formula cells without a saved value, whether it has error cells, its
+    hidden rows and its merged ranges; found while unzipping in chunks (a cell cut by a
+    chunk's end is looked at again; a row or mergeCell tag is short enough for the 256
+    bytes kept)."""
+    count, errors, tail, hidden, merges = 0, False, b"", set[int](), set[Merge]()
     try:
         with archive.open(name) as member:
             while chunk := member.read(SCAN_CHUNK):
                 text = tail + chunk
                 if b"hidden=" in text:
                     hidden.update(int(row) for row in _HIDDEN_ROW.findall(text))
+                if b"mergeCell" in text:
+                    merges.update(_merge(*found) for found in _MERGE_CELL.findall(text))
                 # `in` scans at memory speed; the pattern only where it may match.
                 errors = errors or (
                     (b'"e"' in text or b"'e'" in text) and _ERROR_CELL.search(text) is not None
@@ -302,9 +317,22 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int]]:
                 end = text.rfind(b"<c ")
                 complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
                 count += len(_FORMULA_WITHOUT_VALUE.findall(complete))
-        return count + len(_FORMULA_WITHOUT_VALUE.findall(tail)), errors, sorted(hidden)
+        found = count + len(_FORMULA_WITHOUT_VALUE.findall(tail))
+        return found, errors, sorted(hidden), sorted(merges)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return count, errors, sorted(hidden)
+        return count, errors, sorted(hidden), sorted(merges)
+
+
+def _merge(first_column: bytes, first_row: bytes, last_column: bytes, last_row: bytes) -> Merge:
+    """`C2:C4` as (first row, first column, last row, last column), 1-based."""
+    return (int(first_row), _column(first_column), int(last_row), _column(last_column))
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
 
 def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:

@@ -376,3 +376,30 @@ def test_the_workbook_reader_gets_no_portflow_setting_such_as_the_token(
     environment = excel._child_environment()
     assert not [name for name in environment if name.startswith("PORTFLOW_")]
     assert environment["PATH"] == "/usr/bin"
+
+
+def test_merged_cells_give_their_value_to_every_row_they_span(tmp_path: Path) -> None:
+    """Excel shows RT-1 beside all three numbers; calamine gives it to the first only, and
+    the other two were configured without routing."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet.append(["Acme clinics"])  # a title merged over the table's width
+    sheet.merge_cells("A1:C1")
+    sheet.append(["Phone Number", "Routing ID", "Forward To"])
+    for number in (4155552671, 4155552672, 4155552673, 4155552674):
+        sheet.append([number, None, None])
+    sheet["B3"], sheet["C3"], sheet["B6"] = "RT-1", "(206) 624-4415", "RT-2"
+    sheet.merge_cells("B3:B5")
+    sheet.merge_cells("C3:C4")
+    book.save(path)
+    source = read_input(str(path))
+    assert source.tables[0].frame.select("number", "routing_id", "receiving_number").rows() == [
+        ("4155552671", "RT-1", "(206) 624-4415"),
+        ("4155552672", "RT-1", "(206) 624-4415"),
+        ("4155552673", "RT-1", None),
+        ("4155552674", "RT-2", None),
+    ]
+    assert any(
+        'sheet "Sheet": merged cells (A1:C1, B3:B5, C3:C4) were read as their value' in warning
+        for warning in source.warnings
+    )
