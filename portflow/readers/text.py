@@ -108,16 +108,82 @@ def decode(data: bytes, *, file: str) -> Decoded:
         return _checked(data.decode("utf-8"), "utf-8", file, utf8=data)
     except UnicodeDecodeError:
         pass
+    return _single_byte(data, file)
+
+
+def _single_byte(data: bytes, file: str) -> Decoded:
+    """Text that is not UTF-8 throughout: UTF-8 with a few lines pasted from elsewhere
+    (those lines read as Windows-1252, named in a warning), else Windows-1252 (Excel's CSV
+    on Windows), or Mac Roman (Excel for Mac's "CSV (Macintosh)") where that reads as
+    words: `Montr\x8eal` is MontrŽal in one and Montréal in the other."""
+    lines = data.splitlines(keepends=True)
+    other = [(n, line) for n, line in enumerate(lines, start=1) if not line.isascii()]
+    utf8 = {n for n, line in other if _is_utf8(line)}
+    if utf8:
+        foreign = [n for n, _ in other if n not in utf8]
+        text = "".join(
+            line.decode("cp1252", "replace") if n in foreign else line.decode("utf-8")
+            for n, line in enumerate(lines, start=1)
+        )
+        decoded = _checked(text, "utf-8", file)
+        shown = ", ".join(str(n) for n in foreign[:MAX_LISTED])
+        more = f" and {len(foreign) - MAX_LISTED:,} more" if len(foreign) > MAX_LISTED else ""
+        decoded.warnings.append(
+            f"{file}: line(s) {shown}{more} are not UTF-8 like the rest of the file; read as "
+            "Windows-1252 (check their accented letters)"
+        )
+        return decoded
     try:
-        return _checked(data.decode("cp1252"), "cp1252", file)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        windows = data.decode("cp1252")
+    except UnicodeDecodeError:
+        windows = None
+    mac = data.decode("mac_roman")
+    if windows is not None and _words(windows) >= _words(mac):
+        return _checked(windows, "cp1252", file)
+    if windows is None and _words(mac) <= 0:
+        start = next(i for i, byte in enumerate(data) if byte in _UNDEFINED_IN_CP1252)
+        breaks = b"\n" if b"\n" in data else b"\r"
         raise InputError(
             file,
-            f"unreadable encoding: byte 0x{data[error.start]:02x} is not UTF-8, UTF-16 or "
-            "Windows-1252; save the file as CSV UTF-8 and try again",
-            row=line,
-        ) from None
+            f"unreadable encoding: byte 0x{data[start]:02x} is not UTF-8, UTF-16, "
+            "Windows-1252 or Mac Roman; save the file as CSV UTF-8 and try again",
+            row=data.count(breaks, 0, start) + 1,
+        )
+    decoded = _checked(mac, "mac_roman", file)
+    decoded.warnings.append(
+        f'{file}: read as Mac Roman (Excel for Mac\'s "CSV (Macintosh)"); if accented '
+        "letters look wrong, save the file as CSV UTF-8"
+    )
+    return decoded
+
+
+_UNDEFINED_IN_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# A non-ASCII character with a letter on either side, in the first megabyte.
+_IN_A_WORD = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][a-z]")
+_TYPOGRAPHY = frozenset("\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00b7")
+SCORED_CHARS = 1_000_000
+
+
+def _words(text: str) -> int:
+    """How well an encoding reads the file: non-ASCII characters inside words that are
+    small letters or typography (é in Montréal, ’ in don’t) count for it, capitals between
+    small letters (Ž in MontrŽal) against it."""
+    score = 0
+    for match in _IN_A_WORD.finditer(text[:SCORED_CHARS]):
+        character = match[0][1] if match[0][0].isascii() else match[0][0]
+        if character.islower() or character in _TYPOGRAPHY:
+            score += 1
+        elif character.isupper():
+            score -= 1
+    return score
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode_as(data: bytes, encoding: str, file: str) -> str:

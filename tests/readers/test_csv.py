@@ -491,3 +491,37 @@ def test_headers_seen_in_a_refusal_show_no_secret(tmp_path: Path, data: bytes, s
     with pytest.raises(InputError) as raised:
         read_input(write(tmp_path, "billing.csv", data))
     assert f"(headers seen: {seen})" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "text"),
+    [
+        # Excel for Mac's "CSV (Macintosh)": é is 0x8e (Ž in Windows-1252), è 0x8f (none).
+        (b"Site\rMontr\x8eal\r", "mac_roman", "Site\nMontréal\n"),
+        (b"Site\nTrois-Rivi\x8fres\n", "mac_roman", "Site\nTrois-Rivières\n"),
+        # Windows-1252 stays so where both read as words: ’ in don’t, œ in cœur.
+        (b"Note\ndon\x92t\n", "cp1252", "Note\ndon’t\n"),
+        (b"Note\nc\x9cur, Montr\xe9al\n", "cp1252", "Note\ncœur, Montréal\n"),
+    ],
+)
+def test_single_byte_text_is_read_in_the_encoding_that_makes_words(
+    data: bytes, encoding: str, text: str
+) -> None:
+    decoded = decode(data, file="list.csv")
+    assert (decoded.encoding, decoded.text) == (encoding, text)
+    assert bool(decoded.warnings) is (encoding == "mac_roman")
+
+
+def test_utf8_with_a_line_pasted_in_windows_1252_keeps_the_rest_utf8() -> None:
+    data = "Site,Routing\nQuébec,RT-1\n".encode() + b"Montr\xe9al,RT-2\n"
+    decoded = decode(data, file="list.csv")
+    assert decoded.text == "Site,Routing\nQuébec,RT-1\nMontréal,RT-2\n"
+    assert decoded.warnings == [
+        "list.csv: line(s) 3 are not UTF-8 like the rest of the file; read as Windows-1252 "
+        "(check their accented letters)"
+    ]
+
+
+def test_an_undecodable_byte_names_its_line_whatever_the_line_ends() -> None:
+    with pytest.raises(InputError, match=r"row 3: unreadable encoding: byte 0x90"):
+        decode(b"Phone\r4155552671\r415\x90\r", file="list.csv")
