@@ -56,6 +56,7 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 # A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
 # bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
+_EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
 _SECRET_WORDS = frozenset(
@@ -434,6 +435,12 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         decoded.text = _LIST_MARKER.sub("", decoded.text)  # a list pasted from Word
     prefer = "\t" if suffix == ".tsv" else ","
     delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1), prefer=prefer)
+    hint = _EXCEL_SEP.match(decoded.head(16))
+    if hint:
+        # Excel's `sep=;` first line: a directive it does not show, so the header is row 1
+        # there, and in the reports.
+        decoded.text = _EXCEL_SEP.sub("", decoded.text, count=1)
+        delimiter = hint[1]
     if suffix in CSV_SUFFIXES:
         grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
         _check_rows(grid, limits=limits)

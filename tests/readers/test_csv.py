@@ -525,3 +525,12 @@ def test_utf8_with_a_line_pasted_in_windows_1252_keeps_the_rest_utf8() -> None:
 def test_an_undecodable_byte_names_its_line_whatever_the_line_ends() -> None:
     with pytest.raises(InputError, match=r"row 3: unreadable encoding: byte 0x90"):
         decode(b"Phone\r4155552671\r415\x90\r", file="list.csv")
+
+
+def test_excels_sep_line_is_a_directive_not_a_row(tmp_path: Path) -> None:
+    """Excel does not show `sep=;`: the header is its row 1, the first number row 2."""
+    path = write(tmp_path, "list.csv", b"sep=;\r\nPhone Number;Notes\r\n415-956-4801;a,b\r\n")
+    batch = read_batch([path])
+    assert batch.frame.select("source_row", "number", "Notes").rows() == [
+        (2, "415-956-4801", "a,b")
+    ]
