@@ -81,6 +81,8 @@ def clean(raw: str) -> str:
     excel_float = EXCEL_FLOAT_RE.fullmatch(text)
     if excel_float:
         text = excel_float.group(1)
+    if THOUSANDS_RE.fullmatch(text):  # a numeric cell shown with thousands separators
+        text = text.split(".")[0].replace(",", "")
     scientific = INTACT_SCIENTIFIC_RE.fullmatch(text)
     if scientific and len(scientific[2] or "") == int(scientific[3]):
         text = scientific[1] + (scientific[2] or "")
@@ -104,11 +106,13 @@ EXCEL_ERROR_RE = re.compile(
 )
 
 # Two North American numbers in one cell, as people list them: `/`, `,`, `;`, `&`, `|`,
-# `and`, `or` or a line break between. (No lane of fast.py decides these: 20+ digits.)
+# `and`, `or`, a line break or spaces between. (No lane of fast.py decides these: 20+ digits.)
 _NANP = r"(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}"
+# Excel's number format with thousands separators, as a CSV export writes it: 4,155,552,671.
+THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3}){2,4}(?:\.0+)?")
 TWO_NUMBERS_MAX_CHARS = 64  # two numbers and what joins them; and the pattern stays cheap
 TWO_NUMBERS_RE = re.compile(
-    rf"{_NANP}(?:\s*(?:[/,;&|]|\band\b|\bor\b)\s*|\s*\n\s*){_NANP}", re.IGNORECASE
+    rf"{_NANP}(?:\s*(?:[/,;&|]|\band\b|\bor\b)\s*|\s+){_NANP}", re.IGNORECASE
 )
 
 

@@ -186,6 +186,14 @@ def test_an_unreadable_cached_lookup_is_built_again(tmp_path, caplog) -> None:  
     assert pl.read_parquet(cached).equals(built)  # and cached again, whole
 
 
+@pytest.mark.parametrize("value", ["4,155,552,671", "4,155,552,671.00", '"4,155,552,671"'])
+def test_a_number_shown_with_thousands_separators_is_read(value: str) -> None:
+    """Excel's #,##0 format, exported to CSV: the digits are all there."""
+    assert normalise_one(value).e164 == "+14155552671"
+    decided = Normaliser(cache_dir=None).normalise(pl.Series([value] * 6000), fast=True)
+    assert decided.get_column("e164").unique().to_list() == ["+14155552671"]
+
+
 @pytest.mark.parametrize("value", ["#N/A", "#REF!", " #div/0! ", "#NAME?", "#VALUE!"])
 def test_excel_error_values_are_named_as_such(value: str) -> None:
     assert normalise_one(value) == Normalised("invalid", problem="excel_error")
@@ -198,6 +206,8 @@ def test_excel_error_values_are_named_as_such(value: str) -> None:
         "(773) 348-2204, (773) 348-2205",
         "+1 773 348 2204 or 773.348.2205",
         "7733482204\n7733482205",
+        "773-348-2204 773-348-2205",  # a space between, or a paste's U+2028
+        "(773) 348-2204\u2028(773) 348-2205",
     ],
 )
 def test_two_numbers_in_one_cell_are_named_as_such(value: str) -> None:
