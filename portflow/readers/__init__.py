@@ -56,6 +56,7 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 # A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
 # bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta|head)\b", re.I)
 _EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
@@ -147,9 +148,31 @@ def read_input(
     except OSError as error:
         raise InputError(file, f"cannot be read: {error.strerror or error}") from None
     suffix = Path(file).suffix.lower()
-    if suffix in EXCEL_SUFFIXES or looks_like_workbook(data):
+    if looks_like_workbook(data):
         return _read_excel(data, file=file, limits=limits)
+    if suffix in EXCEL_SUFFIXES:
+        # Many web tools' "Excel" export is an HTML page or tab-separated text named .xls.
+        if _HTML_START.match(data[:1024]):
+            raise InputError(
+                file,
+                "a web page (HTML) named like a workbook, as some tools export 'Excel'; open "
+                "it in Excel and save it as .xlsx or CSV UTF-8",
+            )
+        if not _is_text(data):
+            return _read_excel(data, file=file, limits=limits)  # its one-line refusal
+        source = _read_text(data, file=file, suffix=".tsv", limits=limits)
+        source.warnings.append(f"{file}: not a workbook but text in columns; read as such")
+        return source
     return _read_text(data, file=file, suffix=suffix, limits=limits)
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether `data` decodes as text portflow reads (not binary, not a damaged workbook)."""
+    try:
+        decode(data[:SNIFF_BYTES], file="")
+    except InputError:
+        return False
+    return True
 
 
 def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:

@@ -380,7 +380,7 @@ def _why(error: Exception, data: bytes) -> str:
     if data.startswith(OLE_MAGIC) and b"EncryptedPackage" in data[:65536].replace(b"\x00", b""):
         return "the workbook is password-protected; save an unprotected copy and try again"
     if not looks_like_workbook(data):
-        return "not an Excel workbook (is it a CSV file renamed to .xlsx?)"
+        return "not an Excel workbook, nor text (a file of another kind, named like a workbook?)"
     return f"not a readable Excel workbook (corrupt or truncated?): {_first_line(error)}"
 
 

@@ -193,7 +193,8 @@ def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"Phone\n4155552671\n", "not an Excel workbook (is it a CSV file renamed to .xlsx?)"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not an Excel workbook, nor text"),
+        (b"<html><table><tr><td>4155552671", "a web page (HTML) named like a workbook"),
         (b"PK\x03\x04" + b"\x00" * 64, "not a readable Excel workbook"),
         (b"", "the file is empty"),
     ],
@@ -403,3 +404,15 @@ def test_merged_cells_give_their_value_to_every_row_they_span(tmp_path: Path) ->
         'sheet "Sheet": merged cells (A1:C1, B3:B5, C3:C4) were read as their value' in warning
         for warning in source.warnings
     )
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_text_in_columns_named_like_a_workbook_is_read_as_text(tmp_path: Path, suffix: str) -> None:
+    """Many tools' "Excel" export is tab-separated text named .xls."""
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(b"Phone Number\tRouting ID\r\n415-956-4801\tRT-1\r\n")
+    source = read_input(str(path))
+    assert source.tables[0].frame.select("number", "routing_id").rows() == [
+        ("415-956-4801", "RT-1")
+    ]
+    assert f"{path}: not a workbook but text in columns; read as such" in source.warnings
