@@ -9,7 +9,7 @@
     ├── SubmissionRefused         not ready to submit, or nothing to submit (exit 3)
     ├── StateBusy                 the reconciliation state is locked: try again (exit 4)
     ├── PrefectUnavailable        the Prefect API did not answer: nothing ran (exit 4)
-    └── PortingSystemError        the porting system said no (exit 2: token, 1: our request)
+    └── PortingSystemError        the porting system refused (exit 2; 4 for a push stopped)
         └── PortingSystemUnavailable   not reachable after retries (exit 4; retryable)
 
 Bad *rows* are not errors: they become reject records and the run goes on.
@@ -149,7 +149,7 @@ class PortingSystemError(PortflowError):
     """The porting system answered with a refusal that retrying cannot fix."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, exit_code: int = EXIT_BUG
+        self, message: str, *, status: int | None = None, exit_code: int = EXIT_BAD_INPUT
     ) -> None:
         self.status = status
         self.exit_code = exit_code

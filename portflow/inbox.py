@@ -205,7 +205,8 @@ def _process(claimed: Path, options: InboxOptions, run_date: dt.date) -> Process
                 "processing it stopped before finishing)"
             )
         if Path(name).suffix.lower() not in INPUT_SUFFIXES:
-            raise PortflowError(f"{name}: not a list portflow reads (csv, tsv, xlsx, txt)")
+            kinds = ", ".join(sorted(suffix.lstrip(".") for suffix in INPUT_SUFFIXES))
+            raise PortflowError(f"{name}: not a list portflow reads ({kinds})")
         check = CheckOptions(
             inputs=(str(claimed),),
             input_names=(name,),

@@ -34,7 +34,6 @@ INTERNATIONAL_LAST = (
     "Once nothing else is wrong with the row, the number goes by ticket "
     "(tickets/international_ticket.md)."
 )
-VERDICT_COLUMNS = ("row_id", "reason_code", "all_reasons", "reason", "remediation", "related")
 
 
 def rules_for(tables: Tables) -> list[Rule]:

@@ -45,14 +45,6 @@ def routing_matches(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def resolve_routing(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
-    """Per row with a routing value: `row_id` and its `routing_matches`."""
-    given = batch.select("row_id", "routing_id").filter(~is_blank("routing_id"))
-    return given.join(
-        routing_matches(given, routing), on="routing_id", how="left", maintain_order="left"
-    ).drop("routing_id")
-
-
 def routing_name_not_id(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:
     """Routing values that are a routing's friendly name; `fix` gives the ID to use."""
     named = _rows_matching(

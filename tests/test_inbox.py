@@ -65,6 +65,10 @@ def test_good_files_go_to_done_bad_ones_to_failed_each_once(tmp_path: Path) -> N
     failed = next(p for p in result.processed if p.file == "broken.xlsx")
     error = (Path(failed.run_folder) / "error.txt").read_text()
     assert error.startswith("broken.xlsx: not a readable Excel workbook")
+    photo = next(p for p in result.processed if p.file == "photo.jpg")
+    assert photo.detail.endswith(
+        "photo.jpg: not a list portflow reads (csv, ods, tsv, txt, xls, xlsb, xlsm, xlsx)"
+    )
     assert process_inbox(settings).processed == []  # nothing is processed twice
 
 

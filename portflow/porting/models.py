@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from rules.statuses import NOT_BLOCKING, SYSTEM_LEVELS
+
 # The carriers' lifecycle; an operator moves a request through it (`portflow system set-status`).
 STATUSES = ("draft", "submitted", "exception", "foc", "complete", "cancelled")
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -20,7 +22,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 # A number in a request with one of these statuses cannot go into another request.
-BLOCKING_STATUSES = frozenset({"submitted", "exception", "foc", "complete"})
+# Those that hold their numbers: rules/statuses.py keeps what each status means.
+BLOCKING_STATUSES = frozenset(s for s, level in SYSTEM_LEVELS.items() if level != NOT_BLOCKING)
 
 Status = Literal["draft", "submitted", "exception", "foc", "complete", "cancelled"]
 

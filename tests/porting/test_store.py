@@ -7,13 +7,15 @@ import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from portflow.errors import PortingSystemError
 from portflow.porting import connect, requests_frame
-from portflow.porting.models import StatusChange
+from portflow.porting.models import BLOCKING_STATUSES, STATUSES, TRANSITIONS, Status, StatusChange
 from portflow.porting.store import SqliteSystem
+from rules.statuses import SYSTEM_LEVELS
 from tests.porting.drafts import PIN, draft
 
 
@@ -230,3 +232,9 @@ def test_only_live_requests_block_in_the_frame_check_reads(store: SqliteSystem) 
         ("+14155552672", False),
         ("+14155552673", True),
     ]
+
+
+def test_the_porting_systems_statuses_are_said_once() -> None:
+    """The store's lifecycle and the rules' levels name the same statuses."""
+    assert set(STATUSES) == set(SYSTEM_LEVELS) == set(TRANSITIONS) == set(get_args(Status))
+    assert BLOCKING_STATUSES == {"submitted", "exception", "foc", "complete"}
