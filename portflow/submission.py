@@ -46,6 +46,7 @@ from portflow.porting.models import (
     Submitted,
 )
 from portflow.porting.plan import follow_up, freed, group_windows, plan_requests
+from portflow.readers.headers import TRACKING_SOURCE
 from portflow.reports import CHECK_OUTPUTS, SUBMITTED_CSV
 from portflow.reports.staging import held
 from portflow.settings import load_settings
@@ -118,10 +119,15 @@ def run_submit(
         loaded.manifest.account_id,
     )
     checked = check_inputs(dataclasses.replace(options.check, own_requests=own.ids), step=step)
-    # The requests are made from the rows as read; the reports get them masked.
+    # The requests are made from the rows as read (a routing ID or forward-to number that
+    # equals a secret is still that ID or number); the reports get them masked, and so
+    # does the one free text a request carries, its tracking source.
     configured = checked.outcome.configured
     if loaded.secrets is not None:
         checked.outcome = mask_secrets(checked, loaded.secrets)
+        if TRACKING_SOURCE in configured.columns:
+            masked = checked.outcome.configured.get_column(TRACKING_SOURCE)
+            configured = configured.with_columns(masked)
     if checked.options.account_id is None and loaded.manifest.account_id:
         # The tickets' account ID: --account-id, else the manifest's, else the export's.
         checked.options = dataclasses.replace(

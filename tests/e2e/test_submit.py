@@ -839,6 +839,19 @@ def test_secrets_inside_other_text_are_masked_where_they_stand(tmp_path: Path) -
     assert "'Acct *** ext 12'" in reasons[2]
 
 
+def test_a_pin_in_a_tracking_source_is_not_sent_to_the_porting_system(tmp_path: Path) -> None:
+    """The tracking source is free text the request carries into a plain column."""
+    listing = tmp_path / "sources.csv"
+    listing.write_text("Phone Number,Routing ID,Source\n(312) 782-4450,RT-1001,Ads PIN 0482\n")
+    store = tmp_path / "ps.db"
+    args = submit_args(f"sqlite:///{store}", tmp_path / "out", inputs=(str(listing),))
+    result = portflow(*args, env=ENV)
+    assert result.code == 0, result.stderr
+    with sqlite3.connect(store) as connection:
+        sent = connection.execute("SELECT tracking_source FROM request_numbers").fetchall()
+    assert sent == [("Ads PIN ***",)]
+
+
 def test_an_account_number_that_is_a_phone_number_is_sent_as_it_is(tmp_path: Path) -> None:
     """The account number is often the billing telephone number: masked in the reports'
     BTN column, it is still the forward-to number the request is made with."""
