@@ -10,6 +10,7 @@ import os
 import random
 import sqlite3
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import pytest
 
 from bench.workload import write_workload
 from portflow.reports.staging import JOURNAL, STAGING_PREFIX, StagedOutputs, lock_folder
-from tests.e2e.cli import SAMPLES, Run, portflow, start_portflow, submit_args
+from tests.e2e.cli import REPO, SAMPLES, Run, environment, portflow, start_portflow, submit_args
 from tests.helpers import MINIMAL_ACCOUNTS, write_accounts
 from tests.porting.service import TOKEN, running_service
 
@@ -404,3 +405,36 @@ def test_a_workbook_copy_left_by_a_killed_run_is_removed_by_the_next_one(
     )
     assert again.code == 0, again.stderr
     assert not folder.exists() and _scratch(scratch) == []  # ...the next run does
+
+
+def test_a_workbook_is_read_when_portflow_runs_as_pid_1(tmp_path: Path) -> None:
+    """A container's entrypoint is PID 1: the reader's parent is then PID 1, alive."""
+    probe = subprocess.run(["unshare", "-pf", "--mount-proc", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no PID namespace here (unshare -pf needs root)")
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    book = openpyxl.Workbook()
+    book.active.append(["Phone Number"])
+    book.active.append(["(312) 782-4450"])
+    book.save(tmp_path / "list.xlsx")
+    args = ["check", str(tmp_path / "list.xlsx"), "--accounts", str(accounts)]
+    done = subprocess.run(
+        [
+            "unshare",
+            "-pf",
+            "--mount-proc",
+            sys.executable,
+            "-m",
+            "portflow",
+            *args,
+            "--out",
+            str(tmp_path / "out"),
+            "--no-prefect",
+            "-q",
+        ],
+        capture_output=True,
+        env=environment(),
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
