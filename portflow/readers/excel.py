@@ -84,7 +84,8 @@ def read_workbook(
             merges = answer.get("merges", {}).get(sheet["name"], [])
             if merges:
                 frame, note = _unmerged(frame, merges)
-                notes.append(f'{file}, sheet "{sheet["name"]}": {note}')
+                if note:
+                    notes.append(f'{file}, sheet "{sheet["name"]}": {note}')
             sheets.append((Grid.from_frame(file, sheet["name"], frame), sheet["visible"]))
         return sheets, notes
 
@@ -94,13 +95,14 @@ MAX_MERGED_CELLS = 1_000_000  # a merge over a whole sheet is not filled cell by
 MAX_LISTED_MERGES = 5
 
 
-def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFrame, str]:
+def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFrame, str | None]:
     """Each merged range's value in every cell it spans, as Excel shows it (a routing ID
     merged over three rows is those three rows' routing; calamine gives it to the first
-    row only), and the note that says so."""
+    row only), and the note that says so. `merges` count columns from the frame's first,
+    and say by how many (`shift`) the sheet's own count differs."""
     cells: dict[int, tuple[list[int], list[str]]] = {}
-    filled = 0
-    for first_row, first_column, last_row, last_column in merges:
+    filled, applied = 0, []
+    for first_row, first_column, last_row, last_column, shift in merges:
         top, left = first_row - 1, first_column - 1
         if top >= frame.height or left >= frame.width:
             continue
@@ -109,6 +111,7 @@ def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFram
         filled += (bottom - top) * (right - left) - 1
         if value is None or filled > MAX_MERGED_CELLS:
             continue
+        applied.append((first_row, first_column + shift, last_row, last_column + shift))
         for column in range(left, right):
             rows, values = cells.setdefault(column, ([], []))
             for row in range(top, bottom):
@@ -125,8 +128,10 @@ def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFram
         frame.get_column(columns[column]).cast(pl.String).scatter(rows, values)
         for column, (rows, values) in cells.items()
     )
-    shown = ", ".join(_reference(*merge) for merge in merges[:MAX_LISTED_MERGES])
-    more = ", ..." if len(merges) > MAX_LISTED_MERGES else ""
+    if not applied:
+        return frame, None
+    shown = ", ".join(_reference(*merge) for merge in applied[:MAX_LISTED_MERGES])
+    more = ", ..." if len(applied) > MAX_LISTED_MERGES else ""
     return frame, (
         f"merged cells ({shown}{more}) were read as their value in every row and column they span"
     )

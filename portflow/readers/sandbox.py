@@ -62,6 +62,11 @@ _CELL_REF = rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})"
 _MERGE_CELL = re.compile(
     rb"<(?:\w+:)?mergeCell\b[^<>]*\bref=[\"']" + _CELL_REF + rb":" + _CELL_REF + rb"[\"']"
 )
+# A cell with a value: r="C3" ...>, a formula perhaps, then <v> or <is>.
+_VALUE_CELL = re.compile(
+    rb"""\br=["']([A-Za-z]{1,3})\d+["'][^<>]*>\s*"""
+    rb"(?:<(?:\w+:)?f\b[^<>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?(?:v|is)\b"
+)
 Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).
 _ERROR_CELL = re.compile(rb"""(?P<tag><(?:\w+:)?c\b[^<>]*\bt=)(?P<q>["'])e(?P=q)""")
@@ -136,7 +141,7 @@ def _sheets(fastexcel: Any, data: bytes, folder: Path, *, max_columns: int) -> d
     return {"sheets": sheets, "notes": dropped}
 
 
-def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[Merge]]]:
+def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[tuple[int, ...]]]]:
     """What a user should know about a workbook portflow read only the cells of; what to
     read as text (error cells, numbers shown in scientific notation that lost digits), if
     anything; and each sheet's merged ranges, by its title."""
@@ -187,7 +192,7 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[Merge]
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
     merges = {
-        titles.get(path, path): ranges
+        titles.get(path, path): _in_frame(ranges, _first_column(_member(archive, path)))
         for path, (_, _, _, ranges) in zip(paths, scanned, strict=True)
         if ranges
     }
@@ -318,6 +323,23 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int], li
         return found, errors, sorted(hidden), sorted(merges)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return count, errors, sorted(hidden), sorted(merges)
+
+
+def _first_column(sheet: bytes) -> int:
+    """The first column with a value (1-based): calamine's frame starts there, not at A."""
+    columns = {letters.upper() for letters in _VALUE_CELL.findall(sheet)}
+    return min((_column(letters) for letters in columns), default=1)
+
+
+def _in_frame(merges: list[Merge], first_column: int) -> list[tuple[int, ...]]:
+    """Merged ranges with columns counted from the frame's first (1-based), the part of
+    each that lies in it, and that shift (to name the range as the sheet does)."""
+    shift = first_column - 1
+    return [
+        (top, max(left - shift, 1), bottom, right - shift, shift)
+        for top, left, bottom, right in merges
+        if right - shift >= 1
+    ]
 
 
 def _merge(first_column: bytes, first_row: bytes, last_column: bytes, last_row: bytes) -> Merge:

@@ -416,3 +416,21 @@ def test_text_in_columns_named_like_a_workbook_is_read_as_text(tmp_path: Path, s
         ("415-956-4801", "RT-1")
     ]
     assert f"{path}: not a workbook but text in columns; read as such" in source.warnings
+
+
+def test_merged_cells_of_a_table_that_does_not_start_at_column_a(tmp_path: Path) -> None:
+    """calamine's frame starts at the first column with a value: the merge's B2:B3 is the
+    frame's first column, not its second (which would copy a number over the next)."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    sheet["B1"], sheet["C1"], sheet["D1"] = "Clinic", "Phone Number", "Routing ID"
+    sheet["B2"], sheet["C2"], sheet["D2"] = "Chicago Loop", "(312) 782-4400", "RT-1001"
+    sheet["C3"], sheet["D3"] = "312-782-4401", "RT-1002"
+    sheet.merge_cells("B2:B3")
+    book.save(path)
+    source = read_input(str(path))
+    assert source.tables[0].frame.select("number", "routing_id", "Clinic").rows() == [
+        ("(312) 782-4400", "RT-1001", "Chicago Loop"),
+        ("312-782-4401", "RT-1002", "Chicago Loop"),
+    ]
+    assert any("merged cells (B2:B3) were read" in warning for warning in source.warnings)
