@@ -55,6 +55,8 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 # A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
 # bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
+_LIST_ITEM = re.compile(r"[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t[^\t]*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta|head)\b", re.I)
 _EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
@@ -454,7 +456,7 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
     decoded = decode(data, file=file)
     source = Source(file, hashlib.sha256(data).hexdigest(), [], decoded.warnings)
     if suffix not in CSV_SUFFIXES and _LIST_MARKER.search(decoded.text):
-        decoded.text = _LIST_MARKER.sub("", decoded.text)  # a list pasted from Word
+        decoded.text = _without_list_markers(decoded.text)
     prefer = "\t" if suffix == ".tsv" else ","
     delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1), prefer=prefer)
     hint = _EXCEL_SEP.match(decoded.head(16))
@@ -494,11 +496,30 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
 
 
 def _is_table(grid: Grid) -> bool:
-    """Most non-blank rows (first 1,000) fill two cells or more: a table, not a list."""
+    """Most non-blank rows (first 1,000) fill two cells or more, and some column is mostly
+    not phone numbers (a routing ID, a clinic): a table. Numbers separated by tabs, even
+    in rows and columns, are a list (SPEC 1.1: the text form has no routing)."""
     head = grid.frame.head(1_000).select(grid.cell_columns)
     filled = head.select(pl.sum_horizontal(pl.all().is_not_null()).alias("n")).get_column("n")
     filled = filled.filter(filled > 0)
-    return filled.len() > 0 and int((filled >= 2).sum()) * 5 >= filled.len() * 4
+    if filled.len() == 0 or int((filled >= 2).sum()) * 5 < filled.len() * 4:
+        return False
+    for name in grid.cell_columns:
+        cells = head.get_column(name).drop_nulls().str.strip_chars()
+        cells = cells.filter(cells != "")
+        if cells.len() and int(cells.str.contains(COMMON_SHAPE).sum()) * 2 < cells.len():
+            return True
+    return False
+
+
+def _without_list_markers(text: str) -> str:
+    """A list pasted from Word without its markers (`1.`, `o`, bullets, then a tab), when
+    most lines are such an item alone; a table's `#` column or `-` cell stays as it is."""
+    lines = [line for line in _LINE_BREAK.split(text) if line.strip()]
+    items = sum(1 for line in lines if _LIST_ITEM.match(line))
+    if items * 5 < len(lines) * 4:
+        return text
+    return _LIST_MARKER.sub("", text)
 
 
 def _check_size(size: int, *, file: str, limits: Limits) -> None:

@@ -84,3 +84,30 @@ def test_a_tab_delimited_txt_without_a_known_header_is_read_as_a_table(tmp_path:
         ("415-956-7401", "RT-1001"),
         ("415-956-7402", "RT-1002"),
     ]
+
+
+def test_numbers_separated_by_tabs_are_still_a_list(tmp_path: Path) -> None:
+    """In rows and columns or not: numbers only, no routing (SPEC 1.1's text form)."""
+    path = tmp_path / "row.txt"
+    path.write_text("(312) 782-4400\t312-782-4401\t415-555-2671\n312-782-4402\t312-782-4403\n")
+    numbers = read_input(str(path)).tables[0].frame.get_column("number").to_list()
+    assert numbers == [
+        "(312) 782-4400",
+        "312-782-4401",
+        "415-555-2671",
+        "312-782-4402",
+        "312-782-4403",
+    ]
+
+
+def test_a_tab_table_with_a_number_column_keeps_its_columns(tmp_path: Path) -> None:
+    """A `#` column and a `-` cell are not Word's list markers."""
+    path = tmp_path / "hash.txt"
+    path.write_text(
+        "#\tPhone Number\tRouting ID\n1\t(312) 782-4400\tRT-1001\n-\t312-782-4402\tRT-1002\n"
+    )
+    table = read_input(str(path)).tables[0]
+    assert table.frame.select("number", "routing_id").rows() == [
+        ("(312) 782-4400", "RT-1001"),
+        ("312-782-4402", "RT-1002"),
+    ]
