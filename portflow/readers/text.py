@@ -7,6 +7,7 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -158,22 +159,30 @@ def _single_byte(data: bytes, file: str) -> Decoded:
 
 
 _UNDEFINED_IN_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
-# A non-ASCII character with a letter on either side, in the first megabyte.
-_IN_A_WORD = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][a-z]")
-_TYPOGRAPHY = frozenset("\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00b7")
+# A non-ASCII character beside a letter or digit, with its neighbours; first megabyte only.
+_IN_A_WORD = re.compile(r"(?=([\s\S]?)([^\x00-\x7f])([\s\S]?))")
 SCORED_CHARS = 1_000_000
 
 
 def _words(text: str) -> int:
-    """How well an encoding reads the file: non-ASCII characters inside words that are
-    small letters or typography (é in Montréal, ’ in don’t) count for it, capitals between
-    small letters (Ž in MontrŽal) against it."""
+    """How well an encoding reads the file, from its non-ASCII characters beside a letter
+    or digit: a letter counts for it (é in Montréal, É in ÉCOLE), unless it is a capital
+    between small letters (Ž in MontrŽal); so do a space (the NBSP in 415 555 2671) and
+    ’ (don’t); any other symbol between two letters or digits counts against it (the †
+    that Mac Roman makes of that NBSP, … for É)."""
     score = 0
     for match in _IN_A_WORD.finditer(text[:SCORED_CHARS]):
-        character = match[0][1] if match[0][0].isascii() else match[0][0]
-        if character.islower() or character in _TYPOGRAPHY:
+        before, character, after = match.groups()
+        if not (before.isascii() and before.isalnum()) and not (
+            after.isascii() and after.isalnum()
+        ):
+            continue
+        if character.isalpha():
+            inside = before.islower() and after.islower()
+            score += -1 if character.isupper() and inside else 1
+        elif character == "\u2019" or unicodedata.category(character) == "Zs":
             score += 1
-        elif character.isupper():
+        elif before.isalnum() and after.isalnum():
             score -= 1
     return score
 

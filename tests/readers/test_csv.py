@@ -502,6 +502,13 @@ def test_headers_seen_in_a_refusal_show_no_secret(tmp_path: Path, data: bytes, s
         # Windows-1252 stays so where both read as words: ’ in don’t, œ in cœur.
         (b"Note\ndon\x92t\n", "cp1252", "Note\ndon’t\n"),
         (b"Note\nc\x9cur, Montr\xe9al\n", "cp1252", "Note\ncœur, Montréal\n"),
+        # Capitals start words and fill addresses; an NBSP sits between digits.
+        (
+            "ÉCOLE SAINT-JÉRÔME,415\xa0555\xa02671\n".encode("cp1252"),
+            "cp1252",
+            "ÉCOLE SAINT-JÉRÔME,415\xa0555\xa02671\n",
+        ),
+        ("École,MONTRÉAL\n".encode("cp1252"), "cp1252", "École,MONTRÉAL\n"),
     ],
 )
 def test_single_byte_text_is_read_in_the_encoding_that_makes_words(
