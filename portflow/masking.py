@@ -33,6 +33,7 @@ MIN_CONTAINED_SECRET = 8  # an account number this long is looked for inside oth
 # the billing telephone number, and its E.164 is in every output anyway.
 _PHONE = {"number": "e164", "receiving_number": "receiving_e164"}
 _POSITION = "_position"
+_NANP_DIGITS = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +42,8 @@ class _Secrets:
     account: str
     pin_word: re.Pattern[str] | None  # the PIN as a word of its own
     account_anywhere: re.Pattern[str] | None  # the account number, however spaced
+    # The billing telephone number as account number: its E.164 is in every report anyway.
+    account_is_phone: bool = False
 
 
 def mask_secrets(checked: Checked, secrets: BillingSecrets) -> Outcome:
@@ -61,8 +64,9 @@ def mask_secrets(checked: Checked, secrets: BillingSecrets) -> Outcome:
             pl.when(flags.get_column(name)).then(pl.lit(MASK)).otherwise(pl.col(name)).alias(name)
             for name in present
         )
-        texts = [*present, *(name for name in QUOTING if name in frame.columns)]
-        masked[key] = _blot_words(frame, texts, found)
+        held = flags.select(pl.any_horizontal(pl.all()).fill_null(False)).to_series()
+        quoting = [name for name in QUOTING if name in frame.columns]
+        masked[key] = _blot_words(frame, present, quoting, found, held)
     if cells and checked.batch.sources:
         checked.batch.sources[0].warnings.append(
             f"{cells:,} cell(s) held the manifest's PIN or carrier account number: "
@@ -82,6 +86,7 @@ def _patterns(secrets: BillingSecrets) -> _Secrets | None:
         account=account,
         pin_word=re.compile(_word(pin), re.IGNORECASE) if pin else None,
         account_anywhere=re.compile(anywhere, re.IGNORECASE) if account else None,
+        account_is_phone=_NANP_DIGITS.fullmatch(account) is not None,
     )
 
 
@@ -125,27 +130,40 @@ def _holds(name: str, found: _Secrets) -> pl.Expr:
     return hit.fill_null(False).alias(name)
 
 
-def _blot_words(frame: pl.DataFrame, texts: Sequence[str], found: _Secrets) -> pl.DataFrame:
-    """`frame` with each secret standing in `texts` replaced by ***. Only rows whose text
-    has the secret's letters and digits in it at all (few) are looked at one by one."""
-    if not texts or frame.height == 0:
+def _blot_words(
+    frame: pl.DataFrame,
+    given: Sequence[str],
+    quoting: Sequence[str],
+    found: _Secrets,
+    held: pl.Series,
+) -> pl.DataFrame:
+    """`frame` with each secret standing in its cells as given replaced by ***, and in the
+    row's own text (reason, remediation, related) where one of its cells held a secret:
+    that text quotes them. Elsewhere that text is portflow's (row numbers, E.164) and is
+    left alone. Only rows whose cells have the secret's letters and digits at all (few)
+    are looked at one by one."""
+    if not given or frame.height == 0:
         return frame
-    maybe = pl.lit(False)
-    for name in texts:
+    maybe = pl.col("_held")
+    for name in given:
         compact = _compacted(name)
         for secret in (found.pin, found.account):
             if secret:
                 maybe = maybe | compact.str.contains(secret, literal=True).fill_null(False)
-    candidates = frame.with_row_index(_POSITION).filter(maybe)
+    candidates = frame.with_row_index(_POSITION).with_columns(_held=held).filter(maybe)
     if candidates.height == 0:
         return frame
     rows = []
     phones = [name for name in _PHONE.values() if name in frame.columns]
-    for row in candidates.select(_POSITION, *texts, *phones).iter_rows(named=True):
+    texts = [*given, *quoting]
+    for row in candidates.select(_POSITION, "_held", *texts, *phones).iter_rows(named=True):
         fixed = {_POSITION: row[_POSITION]}
-        for name in texts:
+        for name in given:
             keep_digits = name in _PHONE and row.get(_PHONE[name]) is not None
             fixed[name] = _blotted(row[name], found, pin_only=keep_digits)
+        if row["_held"] or any(fixed[name] != row[name] for name in given):
+            for name in quoting:  # the account number read as a phone number is one
+                fixed[name] = _blotted(row[name], found, pin_only=found.account_is_phone)
         rows.append(fixed)
     replaced = pl.DataFrame(rows, schema={_POSITION: pl.UInt32, **{n: pl.String for n in texts}})
     return frame.with_row_index(_POSITION).update(replaced, on=_POSITION).drop(_POSITION)

@@ -882,6 +882,29 @@ def test_secrets_inside_other_text_are_masked_where_they_stand(tmp_path: Path) -
     assert "'Acct *** ext 12'" in reasons[2]
 
 
+def test_portflows_own_words_are_not_masked_where_no_cell_held_a_secret(tmp_path: Path) -> None:
+    """PIN 1234 and a row 1234; the account number a billing telephone number that is also
+    a row's number: the reports still say where the duplicate is, and which number."""
+    manifest = manifest_copy(
+        tmp_path,
+        {'pin: "0482"': 'pin: "1234"', '"831-204-5567-0001"': '"312-782-4400"'},
+    )
+    listing = tmp_path / "big.csv"
+    rows = [f"(312) 555-{n:04d},RT-1001" for n in range(2, 1234)]
+    rows += ["(312) 782-4400,RT-1001", "(312) 782-4400,RT-1001"]  # rows 1234 and 1235
+    listing.write_text("Phone Number,Routing ID\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    args = submit_args(
+        f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),), manifest=manifest
+    )
+    result = portflow(*args, env=ENV)
+    assert result.code == 0, result.stderr
+    rejects = pl.read_csv(out / "rejects.csv", infer_schema=False)
+    duplicate = rejects.filter(pl.col("reason_code") == "DUPLICATE_IN_BATCH")
+    assert duplicate.select("source_row", "e164").rows() == [("1235", "+13127824400")]
+    assert "row 1234" in duplicate.item(0, "related") and "***" not in duplicate.item(0, "reason")
+
+
 def test_a_pin_in_a_tracking_source_is_not_sent_to_the_porting_system(tmp_path: Path) -> None:
     """The tracking source is free text the request carries into a plain column."""
     listing = tmp_path / "sources.csv"
