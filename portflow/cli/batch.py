@@ -266,8 +266,8 @@ def _run_flow(
     check: CheckOptions, submission: SubmitOptions | None, *, quiet: bool, verbose: bool
 ) -> dict[str, Any]:
     """The same job as a Prefect flow (recorded in the configured API, or a temporary one)."""
+    use_prefect_defaults(verbose=verbose)  # before Prefect is imported
     check_prefect_home()
-    use_prefect_defaults(verbose=verbose)
     from flows.check import check_flow  # Prefect costs ~1 s to import; only when used
     from flows.submit import submit_flow
 

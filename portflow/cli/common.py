@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,10 +57,18 @@ def prefect_reachable(flow: str) -> Iterator[None]:
 
 
 def check_prefect_home() -> None:
-    """Prefect keeps its database and settings in PREFECT_HOME (default ~/.prefect): one it
-    cannot write is one line and exit 2 here; Prefect would warn 21 times, then say its
-    temporary server did not answer (exit 4, which asks to run again: it would not help)."""
-    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    """Prefect's temporary server keeps its database in PREFECT_HOME (default ~/.prefect;
+    a prefect.toml or profile may say otherwise): one it cannot write is one line and exit
+    2 here; Prefect would warn 21 times, then say its server did not answer (exit 4, which
+    asks to run again: it would not help). With an API to talk to, no database is local."""
+    with warnings.catch_warnings():  # Prefect's own about that home, once per setting
+        warnings.simplefilter("ignore")
+        from prefect.settings import get_current_settings
+
+        settings = get_current_settings()
+    if settings.api.url:
+        return
+    home = Path(settings.home).expanduser()
     existing = home
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -84,8 +84,8 @@ def reconcile(
     )
     prefect = settings.prefect_configured if use_prefect is None else use_prefect
     if prefect:
+        use_prefect_defaults(verbose=settings.log_level == "DEBUG")  # before Prefect's import
         check_prefect_home()
-        use_prefect_defaults(verbose=settings.log_level == "DEBUG")
         from flows.reconcile import reconcile_flow
 
         with prefect_reachable("portflow-reconcile"), progress(quiet) as step:

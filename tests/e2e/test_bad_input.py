@@ -228,8 +228,16 @@ def test_a_prefect_home_that_cannot_be_written_is_one_line(tmp_path: Path, accou
     locked = tmp_path / "locked"
     locked.mkdir()
     args = ("check", "list.csv", "--accounts", str(accounts), "--out", "o", "--prefect")
+    home = {"PREFECT_HOME": str(locked / "home")}
     with unwritable(locked):
-        result = portflow(*args, cwd=tmp_path, env={"PREFECT_HOME": str(locked / "home")})
+        result = portflow(*args, cwd=tmp_path, env=home)
+        # With a Prefect server to talk to, no database is kept in that home: no refusal.
+        served = portflow(
+            *args, cwd=tmp_path, env={**home, "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+        )
+    assert served.code == 4 and "Prefect API (http://127.0.0.1:9/api) did not answer" in (
+        served.stderr
+    )
     assert result.code == 2, result.stderr
     assert result.stderr.splitlines() == [
         f"portflow: error: PREFECT_HOME {locked / 'home'} cannot be written (Prefect keeps its "
