@@ -51,7 +51,7 @@ class RetryPolicy:
         return backoff if retry_after is None else max(retry_after, backoff)
 
 
-_USERINFO = re.compile(r"[^/@\s]+@")
+_USERINFO = re.compile(r"[^@\s]+@")  # up to the last @: a token may hold a /
 
 
 def redact(url: str) -> str:
@@ -70,6 +70,8 @@ def redact(url: str) -> str:
 
 def check_url(url: str) -> None:
     """Refuse URLs that cannot work, before anything is checked or sent."""
+    if "@" in url:  # user:token@ (a / in the token would make urlsplit quote part of it)
+        raise UsageError("--system: put the credentials in PORTFLOW_SYSTEM_TOKEN, not in the URL")
     try:
         parts = urlsplit(url)
         port = parts.port

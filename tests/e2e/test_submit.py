@@ -683,7 +683,9 @@ def test_set_status_moves_a_request_and_refuses_what_cannot_be(
         ),
         # Too malformed for a host to be found: the credentials are still not printed.
         (["requests", "--system", "user:pw@127.0.0.1:1"], "'***@127.0.0.1:1': use sqlite"),
-        (["requests", "--system", "https//u:pw@example.com"], "'https//***@example.com'"),
+        (["requests", "--system", "https//u:pw@example.com"], "'***@example.com'"),
+        (["requests", "--system", "https//u:p/pw@example.com/v1"], "'***@example.com/v1'"),
+        (["requests", "--system", "https://u:p/pw@example.com/"], "credentials in PORTFLOW"),
         (["requests", "--system", "HTTP://127.0.0.1:abc"], "Port could not be cast"),  # http
     ],
 )
