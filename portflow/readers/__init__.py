@@ -73,8 +73,6 @@ _SECRET_PAIRS = frozenset(
         ("security", "code"),
         ("access", "code"),
         ("auth", "code"),
-        ("de", "compte"),  # numero de compte, no de compte
-        ("du", "compte"),
         ("de", "passe"),  # mot de passe
         ("authorization", "code"),
         ("authorisation", "code"),
@@ -90,6 +88,7 @@ _SECRET_PAIRS = frozenset(
         ),
     }
 )
+_FRENCH_NUMBER = frozenset({"numero", "no", "num", "n", "nº"})
 _NOT_SECRET_BEFORE_PIN = frozenset({"map", "location", "drop", "google", "lat", "geo"})
 MASK = "***"
 
@@ -308,6 +307,10 @@ def is_secret_header(header: str) -> bool:
             continue
         if word in _SECRET_WORDS or (before, word) in _SECRET_PAIRS:
             return True
+        # Numéro de compte, no du compte: not Nom du compte or Type de compte.
+        if word == "compte" and before in {"de", "du"} and position >= 2:
+            if words[position - 2] in _FRENCH_NUMBER:
+                return True
     return False
 
 
