@@ -83,6 +83,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env.get("PORTFLOW_DATA_DIR")
         or Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "portflow"
     )
+    if "PORTFLOW_SYSTEM_URL" in env and not env["PORTFLOW_SYSTEM_URL"].strip():
+        # Set, but to nothing (an unset variable in a script): not the embedded store, which
+        # would take a night's submission silently.
+        raise UsageError(
+            "PORTFLOW_SYSTEM_URL is set but empty; set it to sqlite:///PATH or an http(s):// "
+            "URL, or unset it for the embedded store"
+        )
     token = env.get("PORTFLOW_SYSTEM_TOKEN")
     if token and not _TOKEN.fullmatch(token):
         raise UsageError(

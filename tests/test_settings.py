@@ -50,3 +50,10 @@ def test_a_number_that_is_not_finite_is_refused(tmp_path: Path, name: str, value
     """nan passed the minimum (every comparison is false) and inf overflowed a deadline."""
     with pytest.raises(UsageError, match=f"{name}='{value}' is not a finite number"):
         load_settings({"HOME": str(tmp_path), name: value})
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_system_url_set_to_nothing_is_refused(tmp_path: Path, value: str) -> None:
+    """`PORTFLOW_SYSTEM_URL=$UNSET` in a script is not the embedded store."""
+    with pytest.raises(UsageError, match="PORTFLOW_SYSTEM_URL is set but empty"):
+        load_settings({"HOME": str(tmp_path), "PORTFLOW_SYSTEM_URL": value})
