@@ -57,7 +57,11 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
 _LIST_ITEM = re.compile(r"[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t[^\t]*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta|head)\b", re.I)
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|table|meta|head|body)\b",
+    re.I | re.S,
+)
+_XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\b", re.I)
 _EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
@@ -158,6 +162,12 @@ def read_input(
                 "a web page (HTML) named like a workbook, as some tools export 'Excel'; open "
                 "it in Excel and save it as .xlsx or CSV UTF-8",
             )
+        if _XML_START.match(data[:1024]):
+            raise InputError(
+                file,
+                "an XML file named like a workbook (Excel 2003 XML?); open it in Excel and "
+                "save it as .xlsx or CSV UTF-8",
+            )
         if not _is_text(data):
             return _read_excel(data, file=file, limits=limits)  # its one-line refusal
         source = _read_text(data, file=file, suffix=".tsv", limits=limits)
@@ -167,12 +177,14 @@ def read_input(
 
 
 def _is_text(data: bytes) -> bool:
-    """Whether `data` decodes as text portflow reads (not binary, not a damaged workbook)."""
+    """Whether `data` is text in columns (a tab or comma on its first line), in an encoding
+    portflow reads: not a PDF, an image or a damaged workbook named like a workbook."""
     try:
-        decode(data[:SNIFF_BYTES], file="")
+        decoded = decode(data[:SNIFF_BYTES], file="")
     except InputError:
         return False
-    return True
+    first = next((line for line in _LINE_BREAK.split(decoded.head(SNIFF_BYTES)) if line), "")
+    return decoded.encoding != "mac_roman" and any(mark in first for mark in "\t,;")
 
 
 def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:

@@ -195,6 +195,9 @@ def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None
     [
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not an Excel workbook, nor text"),
         (b"<html><table><tr><td>4155552671", "a web page (HTML) named like a workbook"),
+        (b"<!-- export -->\n<html><table>", "a web page (HTML) named like a workbook"),
+        (b'<?xml version="1.0"?>\n<Workbook>', "an XML file named like a workbook"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not an Excel workbook, nor text"),
         (b"PK\x03\x04" + b"\x00" * 64, "not a readable Excel workbook"),
         (b"", "the file is empty"),
     ],
