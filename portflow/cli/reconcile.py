@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ def reconcile(
     if prefect:
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")  # before Prefect's import
         check_prefect_home()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a flow run's SIGTERM is Prefect's
         from flows.reconcile import reconcile_flow
 
         with prefect_reachable("portflow-reconcile"), progress(quiet) as step:
