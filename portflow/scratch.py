@@ -24,6 +24,9 @@ KINDS = ("workbook", "stdin")
 # A folder named without a process ID (made before names had one) is removed once it is
 # this old: no run takes a day.
 UNNAMED_MAX_AGE_SECONDS = 24 * 60 * 60
+# A folder whose PID is not running here is left this long all the same: a container that
+# shares $TMPDIR has PIDs of its own, and its run may still be reading.
+MIN_AGE_SECONDS = 60 * 60
 
 
 @contextlib.contextmanager
@@ -58,8 +61,11 @@ def sweep(root: Path | None = None) -> list[Path]:
 
 def _abandoned(entry: os.DirEntry[str]) -> bool:
     owner = entry.name.split("-")[2]
+    age = time.time() - entry.stat().st_mtime
     if not owner.isdigit():
-        return time.time() - entry.stat().st_mtime > UNNAMED_MAX_AGE_SECONDS
+        return age > UNNAMED_MAX_AGE_SECONDS
+    if age < MIN_AGE_SECONDS:  # another PID namespace (a container) may share this folder
+        return False
     try:
         os.kill(int(owner), 0)
     except ProcessLookupError:

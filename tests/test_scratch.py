@@ -29,10 +29,13 @@ def test_only_folders_of_runs_that_are_over_are_swept(tmp_path: Path) -> None:
         folder.mkdir()
         (folder / "sheet-0.arrow").write_bytes(b"PIN 0482")
     stale = time.time() - UNNAMED_MAX_AGE_SECONDS - 60
-    os.utime(old, (stale, stale))
+    for folder in (old, gone):
+        os.utime(folder, (stale, stale))
+    recent = tmp_path / f"portflow-workbook-{dead.stdout.strip()}-new"  # another namespace's?
+    recent.mkdir()
     assert sorted(sweep(tmp_path)) == sorted([gone, old])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f.name for f in (mine, young, other)
+        f.name for f in (mine, young, other, recent)
     )
 
 
