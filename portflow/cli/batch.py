@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -269,7 +268,6 @@ def _run_flow(
     """The same job as a Prefect flow (recorded in the configured API, or a temporary one)."""
     use_prefect_defaults(verbose=verbose)  # before Prefect is imported
     check_prefect_home()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a flow run's SIGTERM is Prefect's
     from flows.check import check_flow  # Prefect costs ~1 s to import; only when used
     from flows.submit import submit_flow
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +86,6 @@ def reconcile(
     if prefect:
         use_prefect_defaults(verbose=settings.log_level == "DEBUG")  # before Prefect's import
         check_prefect_home()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a flow run's SIGTERM is Prefect's
         from flows.reconcile import reconcile_flow
 
         with prefect_reachable("portflow-reconcile"), progress(quiet) as step:
