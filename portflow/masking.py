@@ -138,14 +138,15 @@ def _blot_words(
     held: pl.Series,
 ) -> pl.DataFrame:
     """`frame` with each secret standing in its cells as given replaced by ***, and in the
-    row's own text (reason, remediation, related) where one of its cells held a secret:
-    that text quotes them. Elsewhere that text is portflow's (row numbers, E.164) and is
-    left alone. Only rows whose cells have the secret's letters and digits at all (few)
-    are looked at one by one."""
+    row's report text (reason, remediation, related): the account number anywhere, the PIN
+    where one of the row's cells held it (that text quotes them; elsewhere a PIN's digits
+    are portflow's own: a row number). Only rows whose text has the secret's letters and
+    digits at all (few) are looked at one by one."""
     if not given or frame.height == 0:
         return frame
     maybe = pl.col("_held")
-    for name in given:
+    account_in_text = found.account and not found.account_is_phone
+    for name in (*given, *(quoting if account_in_text else ())):
         compact = _compacted(name)
         for secret in (found.pin, found.account):
             if secret:
@@ -160,23 +161,26 @@ def _blot_words(
         fixed = {_POSITION: row[_POSITION]}
         for name in given:
             keep_digits = name in _PHONE and row.get(_PHONE[name]) is not None
-            fixed[name] = _blotted(row[name], found, pin_only=keep_digits)
-        if row["_held"] or any(fixed[name] != row[name] for name in given):
-            for name in quoting:  # the account number read as a phone number is one
-                fixed[name] = _blotted(row[name], found, pin_only=found.account_is_phone)
+            fixed[name] = _blotted(row[name], found, pin=True, account=not keep_digits)
+        held_here = row["_held"] or any(fixed[name] != row[name] for name in given)
+        for name in quoting:
+            # The account number wherever it stands (an export's label may hold it), unless
+            # it is a phone number (an E.164 is in every report); the PIN only where a cell
+            # held it (else `row 1234` or an extension in portflow's words would go).
+            fixed[name] = _blotted(row[name], found, pin=held_here, account=bool(account_in_text))
         rows.append(fixed)
     replaced = pl.DataFrame(rows, schema={_POSITION: pl.UInt32, **{n: pl.String for n in texts}})
     return frame.with_row_index(_POSITION).update(replaced, on=_POSITION).drop(_POSITION)
 
 
-def _blotted(text: str | None, found: _Secrets, *, pin_only: bool) -> str | None:
-    """The text with the secrets in it masked (read with full-width digits made ASCII);
-    unchanged, full-width and all, if it holds none."""
+def _blotted(text: str | None, found: _Secrets, *, pin: bool, account: bool) -> str | None:
+    """The text with the secrets asked for masked (read with full-width digits made
+    ASCII); unchanged, full-width and all, if it holds none."""
     if not text:
         return text
     plain = unicodedata.normalize("NFKC", text)
     changed = plain
-    for pattern in (found.pin_word, None if pin_only else found.account_anywhere):
+    for pattern in (found.pin_word if pin else None, found.account_anywhere if account else None):
         if pattern is not None:
             changed = pattern.sub(MASK, changed)
     return changed if changed != plain else text

@@ -907,6 +907,26 @@ def test_portflows_own_words_are_not_masked_where_no_cell_held_a_secret(tmp_path
     assert "row 1234" in duplicate.item(0, "related") and "***" not in duplicate.item(0, "reason")
 
 
+def test_an_account_number_in_an_exports_label_is_masked_in_the_reports(tmp_path: Path) -> None:
+    """ALREADY_TRACKING quotes the tracking number's name from the export: no cell of the
+    list held the account number, but the report text would."""
+    accounts = tmp_path / "accounts"
+    shutil.copytree(SAMPLES / "accounts", accounts)
+    tracking = accounts / "tracking_numbers.csv"
+    text = tracking.read_text(encoding="utf-8")
+    assert "Google Ads – Chicago Loop" in text
+    tracking.write_text(text.replace("Google Ads – Chicago Loop", "Ads acct 831-204-5567-0001"))
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone Number,Routing ID\n(312) 929-6495,RT-1001\n")
+    out = tmp_path / "out"
+    args = submit_args(f"sqlite:///{tmp_path / 'ps.db'}", out, inputs=(str(listing),))
+    args[args.index("--accounts") + 1] = str(accounts)
+    portflow(*args, env=ENV)  # nothing passes: refused (exit 3), the reports are written
+    rejects = (out / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "ALREADY_TRACKING" in rejects and "Ads acct ***" in rejects
+    assert "5567" not in rejects
+
+
 def test_a_pin_in_a_tracking_source_is_not_sent_to_the_porting_system(tmp_path: Path) -> None:
     """The tracking source is free text the request carries into a plain column."""
     listing = tmp_path / "sources.csv"
