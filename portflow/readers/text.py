@@ -167,9 +167,9 @@ SCORED_CHARS = 1_000_000
 def _words(text: str) -> int:
     """How well an encoding reads the file, from its non-ASCII characters beside a letter
     or digit: a letter counts for it (é in Montréal, É in ÉCOLE), unless it is a capital
-    between small letters (Ž in MontrŽal); so do a space (the NBSP in 415 555 2671) and
-    ’ (don’t); any other symbol between two letters or digits counts against it (the †
-    that Mac Roman makes of that NBSP, … for É)."""
+    between small letters (Ž in MontrŽal) or a letter between digits (ñ in 782ñ4400); so
+    do a space (the NBSP in 415 555 2671) and typography (’ “ ” – —); any other symbol
+    between two letters or digits counts against it (the † Mac Roman makes of an NBSP)."""
     score = 0
     for match in _IN_A_WORD.finditer(text[:SCORED_CHARS]):
         before, character, after = match.groups()
@@ -179,12 +179,16 @@ def _words(text: str) -> int:
             continue
         if character.isalpha():
             inside = before.islower() and after.islower()
-            score += -1 if character.isupper() and inside else 1
-        elif character == "\u2019" or unicodedata.category(character) == "Zs":
+            between_digits = before.isdigit() and after.isdigit()
+            score += -1 if (character.isupper() and inside) or between_digits else 1
+        elif character in _TYPOGRAPHY or unicodedata.category(character) == "Zs":
             score += 1
         elif before.isalnum() and after.isalnum():
             score -= 1
     return score
+
+
+_TYPOGRAPHY = frozenset("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb")
 
 
 def _is_utf8(line: bytes) -> bool:

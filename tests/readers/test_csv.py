@@ -511,6 +511,12 @@ def test_headers_seen_in_a_refusal_show_no_secret(tmp_path: Path, data: bytes, s
             "ÉCOLE SAINT-JÉRÔME,415\xa0555\xa02671\n",
         ),
         ("École,MONTRÉAL\n".encode("cp1252"), "cp1252", "École,MONTRÉAL\n"),
+        # Dashes and quotes: Mac Roman makes letters of them (782ñ4400, ìMainî).
+        (
+            "(312) 782–4400,“Main” Street, Mon—Fri\n".encode("cp1252"),
+            "cp1252",
+            "(312) 782–4400,“Main” Street, Mon—Fri\n",
+        ),
     ],
 )
 def test_single_byte_text_is_read_in_the_encoding_that_makes_words(
@@ -532,8 +538,8 @@ def test_utf8_with_a_line_pasted_in_windows_1252_keeps_the_rest_utf8() -> None:
 
 
 def test_an_undecodable_byte_names_its_line_whatever_the_line_ends() -> None:
-    with pytest.raises(InputError, match=r"row 3: unreadable encoding: byte 0x90"):
-        decode(b"Phone\r4155552671\r415\x90\r", file="list.csv")
+    with pytest.raises(InputError, match=r"row 3: unreadable encoding: byte 0x81"):
+        decode(b"Phone\r4155552671\rab\x81cd\r", file="list.csv")  # Mac Roman: abÅcd
 
 
 def test_excels_sep_line_is_a_directive_not_a_row(tmp_path: Path) -> None:
