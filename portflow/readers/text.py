@@ -167,7 +167,7 @@ SCORED_CHARS = 1_000_000
 def _words(text: str) -> int:
     """How well an encoding reads the file, from its non-ASCII characters beside a letter
     or digit: a letter counts for it (é in Montréal, É in ÉCOLE), unless it is a capital
-    between small letters (Ž in MontrŽal) or a letter between digits (ñ in 782ñ4400); so
+    after a small letter (Ž in MontrŽal) or a letter between digits (ñ in 782ñ4400); so
     do a space (the NBSP in 415 555 2671) and typography (’ “ ” – —); any other symbol
     between two letters or digits counts against it (the † Mac Roman makes of an NBSP)."""
     score = 0
@@ -178,9 +178,9 @@ def _words(text: str) -> int:
         ):
             continue
         if character.isalpha():
-            inside = before.islower() and after.islower()
+            after_small = before.isascii() and before.islower()
             between_digits = before.isdigit() and after.isdigit()
-            score += -1 if (character.isupper() and inside) or between_digits else 1
+            score += -1 if (character.isupper() and after_small) or between_digits else 1
         elif character in _TYPOGRAPHY or unicodedata.category(character) == "Zs":
             score += 1
         elif before.isalnum() and after.isalnum():
