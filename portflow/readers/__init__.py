@@ -55,13 +55,13 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 # A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
 # bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
-_LIST_ITEM = re.compile(r"[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t[^\t]*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|table|meta|head|body)\b",
     re.I | re.S,
 )
 _XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\b", re.I)
+_OTHER_DOCUMENT = re.compile(rb"%PDF-|\{\\rtf|\x89PNG|GIF8|\xff\xd8\xff")  # PDF, RTF, images
 _EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
@@ -92,7 +92,7 @@ _SECRET_PAIRS = frozenset(
         ),
     }
 )
-_FRENCH_NUMBER = frozenset({"numero", "no", "num", "n", "nº"})
+_FRENCH_NUMBER = frozenset({"numero", "no", "num", "n", "#", "code"})
 _NOT_SECRET_BEFORE_PIN = frozenset({"map", "location", "drop", "google", "lat", "geo"})
 MASK = "***"
 
@@ -177,14 +177,15 @@ def read_input(
 
 
 def _is_text(data: bytes) -> bool:
-    """Whether `data` is text in columns (a tab or comma on its first line), in an encoding
-    portflow reads: not a PDF, an image or a damaged workbook named like a workbook."""
+    """Whether `data` is text portflow reads (a list, a table): not a PDF, an image or a
+    damaged workbook named like a workbook."""
+    if _OTHER_DOCUMENT.match(data[:64]):
+        return False
     try:
-        decoded = decode(data[:SNIFF_BYTES], file="")
+        decode(data[:SNIFF_BYTES], file="")
     except InputError:
         return False
-    first = next((line for line in _LINE_BREAK.split(decoded.head(SNIFF_BYTES)) if line), "")
-    return decoded.encoding != "mac_roman" and any(mark in first for mark in "\t,;")
+    return True
 
 
 def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
@@ -529,10 +530,11 @@ def _is_table(grid: Grid) -> bool:
 
 def _without_list_markers(text: str) -> str:
     """A list pasted from Word without its markers (`1.`, `o`, bullets, then a tab), when
-    most lines are such an item alone; a table's `#` column or `-` cell stays as it is."""
-    lines = [line for line in _LINE_BREAK.split(text) if line.strip()]
-    items = sum(1 for line in lines if _LIST_ITEM.match(line))
-    if items * 5 < len(lines) * 4:
+    most lines with a tab are such an item (a title or note line aside); a table's `#`
+    column or `-` cell stays as it is."""
+    lines = [line for line in _LINE_BREAK.split(text) if "\t" in line]
+    items = sum(1 for line in lines if _LIST_MARKER.match(line))
+    if items < 2 or items * 5 < len(lines) * 4:
         return text
     return _LIST_MARKER.sub("", text)
 

@@ -62,10 +62,12 @@ _CELL_REF = rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})"
 _MERGE_CELL = re.compile(
     rb"<(?:\w+:)?mergeCell\b[^<>]*\bref=[\"']" + _CELL_REF + rb":" + _CELL_REF + rb"[\"']"
 )
-# A cell with a value: r="C3" ...>, a formula perhaps, then <v> or <is>.
+# A cell with a value: r="C3" ...>, a formula perhaps, then a <v> that is not empty or
+# an inline string (calamine skips <v/> and <v></v>, a formula saved without its value).
 _VALUE_CELL = re.compile(
     rb"""\br=["']([A-Za-z]{1,3})\d+["'][^<>]*>\s*"""
-    rb"(?:<(?:\w+:)?f\b[^<>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?(?:v|is)\b"
+    rb"(?:<(?:\w+:)?f\b[^<>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?"
+    rb"(?:<(?:\w+:)?v>[^<]|<(?:\w+:)?is>)"
 )
 Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 # A cell whose value is an error: <c r="A2" t="e"> (any prefix, either quote).

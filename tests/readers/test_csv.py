@@ -402,7 +402,7 @@ def test_bytes_that_are_not_utf8_are_windows_1252() -> None:
         *[(h, True) for h in ("PINCode", "Auth Code", "NIP", "Numéro de compte", "Mot de passe")],
         *[(h, True) for h in ("PINs", "Port-Out PINs", "ACCTNum")],
         *[(h, False) for h in ("SpinCycle", "PinnedNote", "AccountName", "Nom", "Numéro")],
-        *[(h, True) for h in ("No de compte", "Numéro du compte", "N° de compte")],
+        *[(h, True) for h in ("No de compte", "Numéro du compte", "N° de compte", "# de compte")],
         *[(h, False) for h in ("Nom du compte", "Type de compte", "Gestionnaire de compte")],
         *[(h, False) for h in ("Spin", "Lupin", "Map Pin", "Location Pin", "Shipping", "Pinned")],
         *[(h, False) for h in ("Opinion", "Account", "Account Name", "Account ID", "Banner")],

@@ -430,6 +430,7 @@ def test_merged_cells_of_a_table_that_does_not_start_at_column_a(tmp_path: Path)
     sheet["B2"], sheet["C2"], sheet["D2"] = "Chicago Loop", "(312) 782-4400", "RT-1001"
     sheet["C3"], sheet["D3"] = "312-782-4401", "RT-1002"
     sheet.merge_cells("B2:B3")
+    sheet["A9"] = "=1+1"  # saved without its value: calamine skips it, so must the count
     book.save(path)
     source = read_input(str(path))
     assert source.tables[0].frame.select("number", "routing_id", "Clinic").rows() == [
@@ -437,3 +438,17 @@ def test_merged_cells_of_a_table_that_does_not_start_at_column_a(tmp_path: Path)
         ("312-782-4401", "RT-1002", "Chicago Loop"),
     ]
     assert any("merged cells (B2:B3) were read" in warning for warning in source.warnings)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"Phone Number\r\n(312) 782-4400\r\n", b"Phone Number|Routing ID\n(312) 782-4400|RT-1\n"],
+)
+def test_a_list_of_one_column_or_pipes_named_xls_is_read_as_text(
+    tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "export.xls"
+    path.write_bytes(data)
+    assert read_input(str(path)).tables[0].frame.get_column("number").to_list() == [
+        "(312) 782-4400"
+    ]

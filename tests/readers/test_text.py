@@ -111,3 +111,10 @@ def test_a_tab_table_with_a_number_column_keeps_its_columns(tmp_path: Path) -> N
         ("(312) 782-4400", "RT-1001"),
         ("312-782-4402", "RT-1002"),
     ]
+
+
+def test_a_word_list_under_a_title_loses_its_markers_too(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text("Numbers to port:\n1.\t(312) 782-4400\n2.\t312-782-4401\n3.\t415-555-2671\n")
+    numbers = read_input(str(path)).tables[0].frame.get_column("number").to_list()
+    assert numbers == ["(312) 782-4400", "312-782-4401", "415-555-2671"]
