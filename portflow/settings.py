@@ -83,13 +83,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env.get("PORTFLOW_DATA_DIR")
         or Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "portflow"
     )
-    if "PORTFLOW_SYSTEM_URL" in env and not env["PORTFLOW_SYSTEM_URL"].strip():
-        # Set, but to nothing (an unset variable in a script): not the embedded store, which
-        # would take a night's submission silently.
-        raise UsageError(
-            "PORTFLOW_SYSTEM_URL is set but empty; set it to sqlite:///PATH or an http(s):// "
-            "URL, or unset it for the embedded store"
-        )
     token = env.get("PORTFLOW_SYSTEM_TOKEN")
     if token and not _TOKEN.fullmatch(token):
         raise UsageError(
@@ -100,7 +93,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cache_dir=Path(env.get("PORTFLOW_CACHE_DIR") or cache_root / "portflow"),
         log_level=_log_level(env),
         prefect_api_url=env.get("PREFECT_API_URL") or _profile_api_url(env, home),
-        system_url=env.get("PORTFLOW_SYSTEM_URL") or f"sqlite:///{data_dir / 'porting-system.db'}",
+        # Set to nothing (an unset variable in a script) is not the embedded store, which
+        # would take a night's submission silently: "" is refused where a system is used.
+        system_url=env["PORTFLOW_SYSTEM_URL"].strip()
+        if "PORTFLOW_SYSTEM_URL" in env
+        else f"sqlite:///{data_dir / 'porting-system.db'}",
         system_token=SecretStr(token) if token else None,
         retry_policy=RetryPolicy(
             attempts=_number(env, "PORTFLOW_SYSTEM_ATTEMPTS", RetryPolicy.attempts, int),
@@ -116,7 +113,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 for name, (field, unit, default) in _LIMITS.items()
             }
         ),
-        system_url_set=bool(env.get("PORTFLOW_SYSTEM_URL")),
+        system_url_set=bool(env.get("PORTFLOW_SYSTEM_URL", "").strip()),
     )
 
 

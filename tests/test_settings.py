@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from portflow.errors import UsageError
+from portflow.porting import check_system_url
 from portflow.settings import load_settings, use_prefect_defaults
 
 
@@ -53,7 +54,11 @@ def test_a_number_that_is_not_finite_is_refused(tmp_path: Path, name: str, value
 
 
 @pytest.mark.parametrize("value", ["", "  "])
-def test_a_system_url_set_to_nothing_is_refused(tmp_path: Path, value: str) -> None:
+def test_a_system_url_set_to_nothing_is_refused_where_it_is_used(
+    tmp_path: Path, value: str
+) -> None:
     """`PORTFLOW_SYSTEM_URL=$UNSET` in a script is not the embedded store."""
+    settings = load_settings({"HOME": str(tmp_path), "PORTFLOW_SYSTEM_URL": value})
+    assert not settings.system_url_set  # so `check` asks no porting system
     with pytest.raises(UsageError, match="PORTFLOW_SYSTEM_URL is set but empty"):
-        load_settings({"HOME": str(tmp_path), "PORTFLOW_SYSTEM_URL": value})
+        check_system_url(settings.system_url)

@@ -77,6 +77,11 @@ def connect(
 def check_system_url(url: str) -> None:
     """Refuse a porting-system URL that cannot work (or holds a secret) before anything
     runs: a Prefect flow run records its parameters, the URL among them."""
+    if not url:
+        raise UsageError(
+            "PORTFLOW_SYSTEM_URL is set but empty; set it to sqlite:///PATH or an http(s):// "
+            "URL, or unset it for the embedded store"
+        )
     if url.startswith(SQLITE_PREFIX):
         return
     if url.lower().startswith(("http://", "https://")):
