@@ -51,11 +51,12 @@ class RetryPolicy:
         return backoff if retry_after is None else max(retry_after, backoff)
 
 
-_USERINFO = re.compile(r"[^@\s]+@")  # up to the last @: a token may hold a /
-
-
 def redact(url: str) -> str:
-    """The URL without user:password, query or fragment, for messages and logs."""
+    """The URL without user:password, query or fragment, for messages and logs. Whatever
+    stands before its last @ goes: in a URL too malformed for urlsplit (`https//user:
+    token@host`, a token holding / ? or #) the credentials are not where it looks."""
+    if "@" in url:
+        url = "***@" + url.rsplit("@", 1)[1]
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -63,14 +64,12 @@ def redact(url: str) -> str:
             host = f"{host}:{parts.port}"
     except ValueError:
         return "(an unreadable URL)"
-    # A URL too malformed for urlsplit to find its host (`https//user:token@host`) keeps
-    # its credentials in what it calls the path: whatever stands before an @ goes.
-    return _USERINFO.sub("***@", urlunsplit((parts.scheme, host, parts.path, "", "")))
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def check_url(url: str) -> None:
     """Refuse URLs that cannot work, before anything is checked or sent."""
-    if "@" in url:  # user:token@ (a / in the token would make urlsplit quote part of it)
+    if "@" in re.split(r"[?#]", url, maxsplit=1)[0]:  # user:token@, even with a / in it
         raise UsageError("--system: put the credentials in PORTFLOW_SYSTEM_TOKEN, not in the URL")
     try:
         parts = urlsplit(url)

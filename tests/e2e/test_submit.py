@@ -686,6 +686,8 @@ def test_set_status_moves_a_request_and_refuses_what_cannot_be(
         (["requests", "--system", "https//u:pw@example.com"], "'***@example.com'"),
         (["requests", "--system", "https//u:p/pw@example.com/v1"], "'***@example.com/v1'"),
         (["requests", "--system", "https://u:p/pw@example.com/"], "credentials in PORTFLOW"),
+        (["requests", "--system", "https//u:p?w#pw@example.com"], "'***@example.com'"),
+        (["requests", "--system", "https://h.example/v1?by=ops@acme.example"], "leave out the ?"),
         (["requests", "--system", "HTTP://127.0.0.1:abc"], "Port could not be cast"),  # http
     ],
 )
