@@ -217,7 +217,6 @@ class OwnRequests:
     # Each number of an active or complete one: (that request, the number as it was sent).
     lines: Mapping[str, tuple[str, NumberLine]] = field(default_factory=dict)
     statuses: Mapping[str, str] = field(default_factory=dict)  # of each request in `lines`
-    listed: bool = False  # the porting system was asked (or had no store yet): `ids` is all
 
     def differences(self, drafts: list[RequestDraft]) -> list[dict[str, str | None]]:
         """Numbers this batch gives another routing or receiving number than the request
@@ -244,10 +243,10 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
     """This account's requests in the porting system. A refreshed port_requests export
     lists them too; the check leaves their numbers to the push, which reports them as
     submitted earlier (as it does before the export lists them), not IN_OTHER_PORT."""
-    if not account_id:
+    if not account_id or (
+        url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists()
+    ):
         return OwnRequests()
-    if url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists():
-        return OwnRequests(listed=True)  # no store yet: no requests
     try:
         with opened(url, load_settings(), create=False) as system:
             ours = [r for r in system.list_requests() if r.account_id == account_id]
@@ -264,7 +263,6 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
             for line in r.numbers
         },
         {r.id: r.status for r in ours},
-        listed=True,
     )
 
 
@@ -493,9 +491,7 @@ def _report(
             "friendly_name": answer.request.friendly_name,
             "numbers": len(answer.request.numbers),
             "status": answer.request.status,
-            # Made by this run, also when its answer was lost and the retry got "already
-            # there" (the key's replay): it was not among the account's requests before.
-            "created": answer.created or (own.listed and answer.request.id not in own.ids),
+            "created": answer.created,
             "idempotency_key": draft.idempotency_key,
         }
         for draft, answer in pushed.answers

@@ -712,49 +712,6 @@ def test_a_secret_in_the_system_url_is_refused_before_a_flow_run_records_it(
     assert recorded == [] and not (tmp_path / "out").exists()
 
 
-def test_a_request_whose_answer_was_lost_still_counts_as_made_by_this_run(
-    service: Service, tmp_path: Path
-) -> None:
-    """The first submission is applied, its answer lost (500); the retry's replay says
-    "already there", yet this run made it."""
-    lost: list[str] = []
-
-    class LosesFirstAnswer(http.server.BaseHTTPRequestHandler):
-        def _forward(self) -> None:
-            size = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(size) if size else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            answer = httpx.request(
-                self.command, f"{service.url}{self.path}", content=body, headers=headers
-            )
-            status, content = answer.status_code, answer.content
-            if self.command == "POST" and not lost:
-                lost.append(self.path)
-                status, content = 500, b'{"detail": "lost"}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        do_GET = do_POST = _forward  # noqa: N815
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LosesFirstAnswer)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{proxy.server_address[1]}"
-        result = portflow(*submit_args(url, tmp_path / "out"), env=ENV)
-    finally:
-        proxy.shutdown()
-    assert result.code == 0, result.stderr
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())["submission"]
-    assert lost and summary["existing"] == 0
-    assert summary["created"] == requests_in_system(service.db) == len(summary["requests"])
-
-
 def test_a_system_that_answers_html_is_exit_2(tmp_path: Path) -> None:
     class Html(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
