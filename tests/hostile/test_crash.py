@@ -351,6 +351,17 @@ def _writers(folder: Path) -> list[str]:
     return found
 
 
+def _checking(book: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path, Path]:
+    """`portflow check BOOK` started with its own $TMPDIR, once its reader has a folder:
+    the process, that folder, the $TMPDIR and the accounts."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
+    args = ("check", str(book), "--accounts", str(accounts), "--out", str(tmp_path))
+    process = start_portflow(*args, "--no-prefect", env={"TMPDIR": str(scratch)})
+    return process, _reading(scratch, process), scratch, accounts
+
+
 @pytest.fixture(scope="module")
 def pins_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _workbook_with_pins(tmp_path_factory.mktemp("book") / "pins.xlsx")
@@ -360,12 +371,7 @@ def test_sigterm_while_a_workbook_is_read_leaves_no_copy_of_it(
     tmp_path: Path, pins_workbook: Path
 ) -> None:
     """The reader's scratch holds the list as given, PIN column and all."""
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
-    args = ("check", str(pins_workbook), "--accounts", str(accounts), "--out", str(tmp_path))
-    process = start_portflow(*args, "--no-prefect", env={"TMPDIR": str(scratch)})
-    folder = _reading(scratch, process)
+    process, folder, _, _ = _checking(pins_workbook, tmp_path)
     process.terminate()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 143, stderr.decode()
@@ -376,12 +382,7 @@ def test_sigterm_while_a_workbook_is_read_leaves_no_copy_of_it(
 def test_a_workbook_copy_left_by_a_killed_run_is_removed_by_the_next_one(
     tmp_path: Path, pins_workbook: Path
 ) -> None:
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    accounts = write_accounts(tmp_path / "accounts", MINIMAL_ACCOUNTS)
-    args = ("check", str(pins_workbook), "--accounts", str(accounts), "--out", str(tmp_path))
-    process = start_portflow(*args, "--no-prefect", env={"TMPDIR": str(scratch)})
-    folder = _reading(scratch, process)
+    process, folder, scratch, accounts = _checking(pins_workbook, tmp_path)
     process.kill()
     process.wait(timeout=30)
     deadline = time.monotonic() + 10
