@@ -8,8 +8,10 @@ Two passes, both on the reports only (the port requests are made from the rows a
    contains an account number of 8 or more characters, becomes `***`.
 2. Wherever else a secret stands in a row's text (a note `PIN: 0482`, an extension `ext
    0482`, a reason quoting a cell cut short), the secret itself becomes `***`: the account
-   number anywhere, the PIN only as a word of its own. A PIN's digits inside a phone number
-   (`(617) 555-0482`), a routing ID (`RT-0482`) or a suite (`104823`) are not the PIN.
+   number anywhere (unless it is a phone number), the PIN only as a word of its own, and
+   in the reason, remediation and related text only of rows where a cell held it (there,
+   `row 1234` is portflow's). A PIN's digits inside a phone number (`(617) 555-0482`), a
+   routing ID (`RT-0482`) or a suite (`104823`) are not the PIN.
 """
 
 from __future__ import annotations
