@@ -159,9 +159,8 @@ def _single_byte(data: bytes, file: str) -> Decoded:
 
 
 _UNDEFINED_IN_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
-# A non-ASCII character beside a letter or digit, with its neighbours; first megabyte only.
-_IN_A_WORD = re.compile(r"(?=([\s\S]?)([^\x00-\x7f])([\s\S]?))")
-SCORED_CHARS = 1_000_000
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+SCORED_CHARS = 1_000_000  # the first megabyte tells
 
 
 def _words(text: str) -> int:
@@ -171,8 +170,10 @@ def _words(text: str) -> int:
     do a space (the NBSP in 415 555 2671) and typography (’ “ ” – —); any other symbol
     between two letters or digits counts against it (the † Mac Roman makes of an NBSP)."""
     score = 0
-    for match in _IN_A_WORD.finditer(text[:SCORED_CHARS]):
-        before, character, after = match.groups()
+    sample = text[:SCORED_CHARS]
+    for match in _NON_ASCII.finditer(sample):
+        at, character = match.start(), match[0]
+        before, after = sample[at - 1 : at] if at else "", sample[at + 1 : at + 2]
         if not (before.isascii() and before.isalnum()) and not (
             after.isascii() and after.isalnum()
         ):
