@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from portflow.pipeline import Checked
+from portflow.porting.http import spaced
 from portflow.porting.models import BillingSecrets
 from portflow.readers import INPUT_COLUMNS, MASK
 from rules.outcome import Outcome
@@ -82,7 +83,7 @@ def _patterns(secrets: BillingSecrets) -> _Secrets | None:
     pin, account = _compact(revealed["pin"]), _compact(revealed["carrier_account_number"])
     if not (pin or account):
         return None
-    anywhere = _spaced(account) if len(account) >= MIN_CONTAINED_SECRET else _word(account)
+    anywhere = spaced(account) if len(account) >= MIN_CONTAINED_SECRET else _word(account)
     return _Secrets(
         pin=pin,
         account=account,
@@ -92,17 +93,11 @@ def _patterns(secrets: BillingSecrets) -> _Secrets | None:
     )
 
 
-def _spaced(compact: str) -> str:
-    """The letters and digits with anything but a letter or digit between them:
-    `831-204-5567-0001`, `831 204 5567 0001`, `83120455670001`."""
-    return "[^0-9a-z]*".join(re.escape(character) for character in compact)
-
-
 def _word(compact: str) -> str:
     """The secret, however spaced, standing as a word: not after a letter, digit, dash,
     slash or dot, nor after a digit and a space (`555 0482`); not before a letter or digit,
     nor before a separator and a digit."""
-    return rf"(?<![\w\-/.])(?<!\d[ .])(?:{_spaced(compact)})(?!\w)(?![ .\-/]?\d)"
+    return rf"(?<![\w\-/.])(?<!\d[ .])(?:{spaced(compact)})(?!\w)(?![ .\-/]?\d)"
 
 
 def _compact(value: str) -> str:

@@ -307,11 +307,16 @@ def blotted(text: str, secrets: tuple[str, ...]) -> str:
         if len(secret) >= MIN_SECRET_LENGTH:
             for form in {secret, quote(secret, safe="")}:
                 text = text.replace(form, "***")
-        core = [character for character in secret if character.isalnum()]
+        core = "".join(character for character in secret if character.isalnum())
         if len(core) >= MIN_SECRET_LENGTH:
-            spaced = "[^0-9a-z]*".join(re.escape(character) for character in core)
-            text = re.sub(spaced, "***", text, flags=re.IGNORECASE)
+            text = re.sub(spaced(core), "***", text, flags=re.IGNORECASE)
     return text
+
+
+def spaced(core: str) -> str:
+    """A pattern for `core`'s letters and digits with anything but a letter or digit between
+    them (case-insensitive use): `831-204-5567-0001`, `831 204 5567 0001`, `83120455670001`."""
+    return "[^0-9a-z]*".join(re.escape(character) for character in core)
 
 
 def _refusal(response: httpx.Response, where: str, hidden: tuple[str, ...]) -> PortingSystemError:

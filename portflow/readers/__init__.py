@@ -35,6 +35,7 @@ from portflow.readers.tabulate import (
     where,
 )
 from portflow.readers.text import (
+    LINE_BREAK,
     MAX_LISTED,
     SNIFF_BYTES,
     decode,
@@ -55,7 +56,6 @@ _WORD = re.compile(r"[a-z0-9]+|#")
 # A list marker before a tab at a line's start, as Word pastes its lists: `1.`, `a)`, a
 # bullet (`•`, `·`, `o`, Symbol's U+F0B7). Only before a tab: `1. 415...` is read as it is.
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[^\s\w+(]|[oO]|\d{1,2}[.)]|[A-Za-z][.)])\t", re.MULTILINE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|table|meta|head|body)\b",
     re.I | re.S,
@@ -286,14 +286,12 @@ def _other_number_columns(source: Source) -> list[str]:
                 continue
             if normalise_header(name) in EXTENSION_HEADERS:
                 continue
-            column = table.frame.get_column(name).drop_nulls()
-            sample = column.head(1_000).str.strip_chars()  # most columns end here, cheaply
-            if int(sample.str.contains(COMMON_SHAPE).sum()) * 2 < (sample != "").sum():
+            column = table.frame.get_column(name)
+            numbers, nonblank = _phone_cells(column.head(1_000))  # most end here, cheaply
+            if numbers * 2 < nonblank:
                 continue
-            filled = column.str.strip_chars()
-            filled = filled.filter(filled != "")
-            numbers = int(filled.str.contains(COMMON_SHAPE).sum())
-            if numbers and numbers * 2 >= filled.len():
+            numbers, nonblank = _phone_cells(column)
+            if numbers and numbers * 2 >= nonblank:
                 found.append(
                     f'{where(table.file, table.sheet)}: column "{name}" holds {numbers:,} phone '
                     "number(s) that are not checked or ported (only the number column is); "
@@ -443,10 +441,8 @@ def _not_a_list(grid: Grid) -> str:
     phones = []
     for name in grid.cell_columns:
         header = grid.frame.get_column(name)[at]
-        cells = below.get_column(name).drop_nulls().str.strip_chars()
-        cells = cells.filter(cells != "")
-        numbers = int(cells.str.contains(COMMON_SHAPE).sum())
-        if header and numbers and numbers * 2 >= cells.len() and not is_secret_header(header):
+        numbers, nonblank = _phone_cells(below.get_column(name))
+        if header and numbers and numbers * 2 >= nonblank and not is_secret_header(header):
             phones.append(f'"{shown(header, limit=SHOWN_HEADER_CHARS)}"')
     if not phones:
         return seen
@@ -521,18 +517,25 @@ def _is_table(grid: Grid) -> bool:
     if filled.len() == 0 or int((filled >= 2).sum()) * 5 < filled.len() * 4:
         return False
     for name in grid.cell_columns:
-        cells = head.get_column(name).drop_nulls().str.strip_chars()
-        cells = cells.filter(cells != "")
-        if cells.len() and int(cells.str.contains(COMMON_SHAPE).sum()) * 2 < cells.len():
+        numbers, nonblank = _phone_cells(head.get_column(name))
+        if nonblank and numbers * 2 < nonblank:
             return True
     return False
+
+
+def _phone_cells(column: pl.Series) -> tuple[int, int]:
+    """How many of a column's cells hold a phone number in a usual shape, and how many are
+    not blank."""
+    cells = column.drop_nulls().str.strip_chars()
+    cells = cells.filter(cells != "")
+    return int(cells.str.contains(COMMON_SHAPE).sum()), cells.len()
 
 
 def _without_list_markers(text: str) -> str:
     """A list pasted from Word without its markers (`1.`, `o`, bullets, then a tab), when
     most lines with a tab are such an item (a title or note line aside); a table's `#`
     column or `-` cell stays as it is."""
-    lines = [line for line in _LINE_BREAK.split(text) if "\t" in line]
+    lines = [line for line in LINE_BREAK.split(text) if "\t" in line]
     items = sum(1 for line in lines if _LIST_MARKER.match(line))
     if items < 2 or items * 5 < len(lines) * 4:
         return text

@@ -30,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _BINARY = "this is not a text file (binary content); export the list as CSV or save it as .xlsx"
 _MANUAL_SEPARATORS = re.compile(r"[,;\t]")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_BLANK = re.compile(rb"[^ \t\r\n\x00]")
 
 csv.field_size_limit(MAX_FIELD_BYTES)
@@ -266,7 +266,7 @@ def _checked(text: str, encoding: str, file: str, *, utf8: bytes | None = None) 
 def sniff_delimiter(text: str, *, prefer: str = ",") -> str:
     """The delimiter that splits the first lines into the same number (>1) of fields."""
     # Any line ending counts (a file may mix them: `\r` alone inside a `\n` file).
-    lines = [line for line in _LINE_BREAK.split(text[:SNIFF_BYTES])[:SNIFF_LINES] if line.strip()]
+    lines = [line for line in LINE_BREAK.split(text[:SNIFF_BYTES])[:SNIFF_LINES] if line.strip()]
     if len(text) > SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     best: tuple[float, int, bool, int] = (0.0, 1, False, 0)
@@ -386,7 +386,7 @@ def _too_wide(fields: int, *, file: str, row: int, limits: Limits) -> None:
 def read_manual(decoded: Decoded, *, file: str) -> Grid:
     """The manual-add form: numbers separated by commas, semicolons, tabs or line breaks."""
     rows: list[list[str | None]] = []
-    for line_number, line in enumerate(_LINE_BREAK.split(decoded.text), start=1):
+    for line_number, line in enumerate(LINE_BREAK.split(decoded.text), start=1):
         items = [item for item in _MANUAL_SEPARATORS.split(line) if item.strip()]
         rows.extend([[item, str(line_number)] for item in items] or [[None, str(line_number)]])
     frame = pl.DataFrame(rows, schema={"c0": pl.String, "line": pl.String}, orient="row")
