@@ -263,7 +263,7 @@ def prepare(cache: Path, *, rows: int, tracking: int, seed: int) -> Workload:
     write_workload(workload.folder, rows=rows, tracking=tracking, seed=seed)
     frame = pl.read_csv(workload.input(), infer_schema=False)
     write_table_workbook(
-        workload.input(".xlsx"), frame, sheet="Numbers", title="portflow benchmark input"
+        frame, workload.input(".xlsx"), sheet="Numbers", title="portflow benchmark input"
     )
     wanted["files"] = file_sizes(workload)
     stamp.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")

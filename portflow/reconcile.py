@@ -228,7 +228,7 @@ def write_reconciliation(report: pl.DataFrame, summary: dict[str, Any], out: Pat
     with StagedOutputs(out, summary["run_id"], known=OUTPUTS) as stage:
         write_csv(text, stage.path(RECONCILIATION_CSV))
         write_report_workbook(
-            stage.path(RECONCILIATION_XLSX), text, sheet="Findings", summary=_summary_sheet(summary)
+            text, stage.path(RECONCILIATION_XLSX), sheet="Findings", summary=_summary_sheet(summary)
         )
         stage.path(SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return stage.commit()

@@ -133,16 +133,16 @@ def write_check_outputs(
         rejects = safe_frame(reports.rejects)
         write_csv(rejects, stage.path(REJECTS_CSV))
         write_rejects_workbook(
-            stage.path(REJECTS_XLSX),
             rejects,
+            stage.path(REJECTS_XLSX),
             summary,
             descriptions={r.name: r.message for r in Reason},
         )
         configured = configured_csv.result()
         if CONFIGURED_XLSX in planned:
             write_table_workbook(
-                stage.path(CONFIGURED_XLSX),
                 configured,
+                stage.path(CONFIGURED_XLSX),
                 sheet="Configured numbers",
                 title="portflow configured numbers",
             )

@@ -24,7 +24,7 @@ _OPTIONS = {
 }
 
 
-def write_table_workbook(path: Path, frame: pl.DataFrame, *, sheet: str, title: str) -> None:
+def write_table_workbook(frame: pl.DataFrame, path: Path, *, sheet: str, title: str) -> None:
     """One table, split over sheets past Excel's row limit."""
     workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
     workbook.set_properties({"title": title, "comments": "written by portflow"})
@@ -50,7 +50,7 @@ class SummarySheet:
 
 
 def write_report_workbook(
-    path: Path, frame: pl.DataFrame, *, sheet: str, summary: SummarySheet
+    frame: pl.DataFrame, path: Path, *, sheet: str, summary: SummarySheet
 ) -> None:
     """A Summary sheet, then the rows of `frame` on sheet `sheet` (and its continuations)."""
     workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
@@ -63,8 +63,8 @@ def write_report_workbook(
 
 
 def write_rejects_workbook(
-    path: Path,
     rejects: pl.DataFrame,
+    path: Path,
     summary: Mapping[str, Any],
     *,
     descriptions: Mapping[str, str],
@@ -73,8 +73,8 @@ def write_rejects_workbook(
     inputs = [(i["file"], f"{i['rows']:,}", i["sheet"]) for i in summary["inputs"]]
     notes = [(w,) for w in (*summary.get("checks_skipped", ()), *summary["warnings"])]
     write_report_workbook(
-        path,
         rejects,
+        path,
         sheet="Rejects",
         summary=SummarySheet(
             title="portflow reject report",

@@ -86,7 +86,7 @@ def rejects_frame() -> pl.DataFrame:
 def test_rejects_workbook_has_summary_then_rejects_as_text_without_formulas(tmp_path: Path) -> None:
     path = tmp_path / "rejects.xlsx"
     write_rejects_workbook(
-        path, safe_frame(rejects_frame()), SUMMARY, descriptions={"INVALID_NUMBER": "Not valid"}
+        safe_frame(rejects_frame()), path, SUMMARY, descriptions={"INVALID_NUMBER": "Not valid"}
     )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Summary", "Rejects"]
@@ -124,7 +124,7 @@ def test_cell_text_survives_the_xml_writer(tmp_path: Path) -> None:
     ]
     frame = pl.DataFrame({"first": awkward, "second": list(reversed(awkward))})
     path = tmp_path / "awkward.xlsx"
-    write_table_workbook(path, frame, sheet="Awkward", title="t")
+    write_table_workbook(frame, path, sheet="Awkward", title="t")
     sheet = openpyxl.load_workbook(path)["Awkward"]
     # openpyxl leaves inline strings as stored; Excel reads each _xHHHH_ as that character.
     escape = re.compile("_x([0-9A-Fa-f]{4})_")
@@ -148,7 +148,7 @@ def test_the_rows_of_a_big_sheet_are_compressed(tmp_path: Path) -> None:
     frame = pl.DataFrame({"e164": [f"+1415555{n % 10_000:04d}" for n in range(20_000)]})
     frame = frame.with_columns(reason=pl.lit(reason))
     path = tmp_path / "big.xlsx"
-    write_table_workbook(path, frame, sheet="Rows", title="t")
+    write_table_workbook(frame, path, sheet="Rows", title="t")
     with zipfile.ZipFile(path) as archive:
         data = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
     assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in data)
@@ -162,7 +162,7 @@ def test_a_workbook_gets_the_permissions_every_other_output_gets(tmp_path: Path)
     umask = os.umask(0o022)
     try:
         frame = pl.DataFrame({"e164": ["+14155552671"]})
-        write_table_workbook(tmp_path / "rows.xlsx", frame, sheet="Rows", title="t")
+        write_table_workbook(frame, tmp_path / "rows.xlsx", sheet="Rows", title="t")
         (tmp_path / "rows.csv").write_text("e164\n+14155552671\n")
     finally:
         os.umask(umask)
@@ -176,7 +176,7 @@ def test_sheets_continue_past_the_row_limit(
     monkeypatch.setattr(workbook_module, "EXCEL_MAX_ROWS", 3)
     frame = pl.DataFrame({"e164": [f"+1415555{n:04d}" for n in range(5)]})
     path = tmp_path / "configured.xlsx"
-    write_table_workbook(path, frame, sheet="Configured numbers", title="t")
+    write_table_workbook(frame, path, sheet="Configured numbers", title="t")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [
         "Configured numbers",
