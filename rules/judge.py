@@ -71,25 +71,38 @@ def rules_for(tables: Tables) -> list[Rule]:
 def judge(batch: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     """One verdict per rejected row: the first reason by precedence and all of them.
 
-    DUPLICATE_IN_BATCH needs to know which first occurrences are rejected for a cell of
-    their own, and ROUTES_TO_PORTED_NUMBER which numbers this run ports: those of the rows
-    that pass every other rule. So they run after the others, on their findings.
+    DUPLICATE_IN_BATCH needs to know what becomes of each first occurrence, and
+    ROUTES_TO_PORTED_NUMBER which numbers this run ports: those of the rows that pass every
+    other rule, and of those rejected only for a cell to correct or for being international
+    (ported once corrected, or by ticket: forwarding to them must be refused in this run,
+    not after the one round of edits). So they run after the others, on their findings.
     """
     batch = with_key(batch)  # once, not once per rule
     found = pl.concat(
         [pl.DataFrame(schema=FINDING_SCHEMA)] + [rule(batch) for rule in rules_for(tables)],
         how="vertical",
     )
-    flawed = found.filter(pl.col("code").is_in(duplicates.ROW_REASONS)).get_column("row_id")
-    repeated = duplicates.duplicate_in_batch(batch, flawed)
-    rejected = pl.concat([found, repeated]).get_column("row_id").unique().implode()
-    ported = batch.select(PORTED_COLUMNS).filter(~pl.col("row_id").is_in(rejected))
+    repeated = duplicates.duplicate_in_batch(batch, found)
+    row_id = pl.col("row_id")
+    held = found.filter(~pl.col("code").is_in(duplicates.STILL_PORTABLE))
+    not_ported = pl.concat([held, repeated]).get_column("row_id").implode()
+    pending = found.filter(~row_id.is_in(not_ported))
+    to_correct = pending.filter(pl.col("code") != Reason.NOT_US_CA.name).get_column("row_id")
+    ported = (
+        batch.select(PORTED_COLUMNS)
+        .filter(~row_id.is_in(not_ported))
+        .with_columns(
+            ported_how=pl.when(row_id.is_in(to_correct.implode()))
+            .then(pl.lit(receiving.ONCE_CORRECTED))
+            .when(row_id.is_in(pending.get_column("row_id").implode()))
+            .then(pl.lit(receiving.BY_TICKET))
+        )
+    )
     routed = receiving.routes_to_ported_number(batch, ported, tables.get("port_requests"))
     if routed.height and repeated.height:
-        # A first occurrence this rule rejects is flawed too: its repeats say to delete
-        # either row, not "ported from its first occurrence" (which it is not).
-        flawed = pl.concat([flawed, routed.get_column("row_id")])
-        repeated = duplicates.duplicate_in_batch(batch, flawed)
+        # A first occurrence this rule rejects is rejected for a cell of its own: its repeats
+        # say to delete either row, not "ported from its first occurrence" (which it is not).
+        repeated = duplicates.duplicate_in_batch(batch, pl.concat([found, routed]))
     return verdicts(pl.concat([found, repeated, routed], how="vertical"))
 
 

@@ -9,6 +9,10 @@ from rules.findings import findings, is_blank, join_list, location, quoted
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
+# How a number of `ported` (routes_to_ported_number) is ported, when its row is rejected.
+ONCE_CORRECTED = "once that row is corrected"
+BY_TICKET = "by ticket"
+
 
 def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     """Receiving numbers that are not valid phone numbers (or carry an extension)."""
@@ -37,15 +41,19 @@ def routes_to_ported_number(
     """Rows whose receiving number is one this run ports (a row of `ported`, earlier or
     later), or one an open port request is moving (`port_requests`: active, not complete).
 
-    `ported` holds the rows that pass every other rule; a number that is listed but
-    rejected is not ported, so forwarding to it is fine. A number in an open request is
+    `ported` holds the rows whose numbers this run ports; `ported_how` (optional) says how,
+    for a row rejected for now (ONCE_CORRECTED, BY_TICKET). A number that is listed but
+    cannot be ported (ALREADY_TRACKING...) is not ported, so forwarding to it is fine. A
+    number in an open request is
     mid-port, whoever asked for it: after a rerun on a refreshed export, this run's own
     earlier requests are such requests (and their numbers IN_OTHER_PORT), and forwarding
     to them must stay refused.
     """
+    how = pl.col("ported_how") if "ported_how" in ported.columns else pl.lit(None)
     targets = ported.filter(pl.col("e164").is_not_null()).select(
         "e164",
         *(pl.col(c).alias(f"ported_{c}") for c in ("source_file", "source_sheet", "source_row")),
+        ported_how=how.cast(pl.String),
     )
     forwarding = batch.filter(pl.col("receiving_e164").is_not_null()).select(
         "row_id", "receiving_e164"
@@ -60,6 +68,9 @@ def routes_to_ported_number(
             pl.col("receiving_e164"),
             pl.lit(" is ported in this run ("),
             pl.col("ported_at"),
+            pl.when(pl.col("ported_how").is_not_null())
+            .then(pl.concat_str(pl.lit(", "), pl.col("ported_how")))
+            .otherwise(pl.lit("")),
             pl.lit(")"),
         ),
         related=pl.col("ported_at"),

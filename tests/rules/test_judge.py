@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from rules import duplicates
 from rules.judge import judge
 from rules.outcome import NO_ROUTING_WARNING, decide
 from rules.reasons import CODES, Reason
@@ -89,7 +90,8 @@ def test_a_row_of_cells_to_correct_gets_every_fix_and_a_duplicate_is_deleted() -
 
 def test_a_repeat_of_a_first_occurrence_rejected_for_its_cells_says_to_delete_either() -> None:
     """ "Delete this row" would leave +14155552682 unported: its first row has an extension.
-    A first occurrence rejected for the number itself (already tracked) changes nothing."""
+    A first occurrence rejected for the number itself (in a port request): nothing here ports
+    it, and the repeat says so."""
     batch = batch_of(
         {"number": "415-555-2682 x1"},
         {"number": "4155552682"},
@@ -108,7 +110,26 @@ def test_a_repeat_of_a_first_occurrence_rejected_for_its_cells_says_to_delete_ei
         "Its first occurrence is rejected for a cell of its own: correct that row and delete "
         "this one, or delete that row and keep this one."
     )
-    assert fixes[3] == Reason.DUPLICATE_IN_BATCH.remediation
+    assert fixes[3] == duplicates.FIRST_BLOCKED_FIX
+
+
+def test_repeats_of_a_blocked_or_international_fax_line_are_not_sent_to_the_fax_ticket() -> None:
+    """The first occurrence is a fax line, but it goes on no fax ticket: it is already a
+    tracking number, or it is international (its ticket is the international one)."""
+    batch = batch_of(
+        {"number": "4155552671", "service": "fax"},  # tracked: rejected
+        {"number": "4155552671", "service": "voice"},
+        {"number": "+44 20 7031 3000", "service": "fax"},  # international: ticket
+        {"number": "+44 20 7031 3000"},
+        {"number": "4155552690", "service": "fax"},  # passes: the fax ticket
+        {"number": "4155552690"},
+    )
+    verdicts = judge(batch, TABLES)
+    fixes = dict(verdicts.select("row_id", "remediation").iter_rows())
+    assert fixes[1] == duplicates.FIRST_BLOCKED_FIX
+    assert fixes[3] == duplicates.FIRST_ABROAD_FIX
+    assert fixes[5] == duplicates.FIRST_FAX_FIX
+    assert sorted(fixes) == [0, 1, 2, 3, 5]
 
 
 def test_repeats_of_flawed_fax_or_forwarding_first_rows_say_what_to_do() -> None:
@@ -304,6 +325,32 @@ def test_forwarding_to_a_listed_but_rejected_number_is_fine() -> None:
         (1, "FAILSAFE_NUMBER"),
         (2, "ROUTES_TO_PORTED_NUMBER"),
     ]
+
+
+def test_forwarding_to_a_number_listed_but_rejected_for_a_cell_or_abroad_is_refused() -> None:
+    """Those numbers are ported once the row is corrected, or by ticket: the row forwarding
+    to them is refused now, not after the one round of edits (or after its port request)."""
+    batch = batch_of(
+        {"number": "+44 20 7031 3000"},  # international: the ticket ports it
+        {"number": "4155552604", "receiving_number": "+44 20 7031 3000"},
+        {"number": "4155552605", "receiving_number": "4155552606"},
+        {"number": "415-555-2606 x5"},  # ported once the extension is gone
+        {"number": "4155552607", "receiving_number": "4155552608"},
+        {"number": "4155552608", "service": "Voice line"},  # once the service is corrected
+    )
+    verdicts = judge(batch, TABLES)
+    assert verdicts.select("row_id", "reason_code").rows() == [
+        (0, "NOT_US_CA"),
+        (1, "ROUTES_TO_PORTED_NUMBER"),
+        (2, "ROUTES_TO_PORTED_NUMBER"),
+        (3, "HAS_EXTENSION"),
+        (4, "ROUTES_TO_PORTED_NUMBER"),
+        (5, "UNKNOWN_SERVICE"),
+    ]
+    reasons = dict(verdicts.select("row_id", "reason").iter_rows())
+    assert "+442070313000 is ported in this run (list.csv, row 2, by ticket)" in reasons[1]
+    assert "(list.csv, row 5, once that row is corrected)" in reasons[2]
+    assert "(list.csv, row 7, once that row is corrected)" in reasons[4]
 
 
 def test_forwarding_to_a_number_an_open_port_request_moves_is_refused() -> None:
