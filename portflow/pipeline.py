@@ -275,6 +275,26 @@ def account_id(options: CheckOptions, accounts: Accounts) -> str | None:
     return None
 
 
+def inactive_routing_warnings(outcome: Outcome, routing: pl.DataFrame | None) -> list[str]:
+    """One warning per inactive routing that accepted numbers are configured with (each row
+    says so in its `warnings` too): a routing given by its ID is not refused for being
+    inactive (SPEC 2 refuses unknown IDs only), but calls to it go nowhere."""
+    if routing is None or "active" not in routing.columns:
+        return []
+    inactive = routing.filter(~pl.col("active")).select("routing_id")
+    counts = (
+        outcome.configured.join(inactive, on="routing_id", how="semi")
+        .group_by("routing_id")
+        .len()
+        .sort("routing_id")
+    )
+    return [
+        f"{count} accepted number(s) are configured with routing {routing_id}, which is "
+        "inactive in the account: activate it, or give those rows an active routing's ID"
+        for routing_id, count in counts.iter_rows()
+    ]
+
+
 def summarise(
     checked: Checked,
     reports: Reports,
@@ -296,6 +316,7 @@ def summarise(
             f"{unrouted} accepted number(s) have no routing ID and will be "
             "configured without routing"
         )
+    warnings.extend(inactive_routing_warnings(outcome, accounts.table("routing")))
     if not submitted and (options.out / SUBMITTED_CSV).is_file():
         warnings.append(
             f"{SUBMITTED_CSV} is an earlier submit run's (this run submitted nothing); the "

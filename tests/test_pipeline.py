@@ -161,3 +161,21 @@ def test_input_columns_named_like_portflows_own_are_carried(tmp_path: Path) -> N
         ("+14155552673", "abc", "7")
     ]
     assert result.outcome.rejected.get_column("reason_code").to_list() == ["IN_OTHER_PORT"]
+
+
+def test_numbers_configured_with_an_inactive_routing_are_counted_in_the_summary(
+    tmp_path: Path,
+) -> None:
+    """A routing given by its ID is accepted when inactive (SPEC 2 refuses unknown IDs), but
+    its calls go nowhere: the summary says so, not only each row's warnings cell."""
+    accounts = write_accounts(
+        tmp_path / "accounts",
+        {**ACCOUNTS, "routing": "routing_id,name,active\nRT-1,Sales,false\nRT-2,Old,true\n"},
+    )
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone,Routing\n4155552673,RT-1\n4155552674,rt-1\n4155552675,RT-2\n")
+    warnings = checked(listing, accounts, tmp_path / "out").summary["warnings"]
+    assert [w for w in warnings if "inactive" in w] == [
+        "2 accepted number(s) are configured with routing RT-1, which is inactive in the "
+        "account: activate it, or give those rows an active routing's ID"
+    ]
