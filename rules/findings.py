@@ -75,5 +75,18 @@ def join_list(column: str, *, limit: int = MAX_RELATED) -> pl.Expr:
     )
 
 
+# Characters that show as nothing (a soft hyphen, zero-width spaces and joiners, a BOM): a
+# cell copied from a web page or a chat may hold them beside what a person sees.
+INVISIBLE = "[\u00ad\u200b-\u200d\u2060-\u2064\ufeff]"
+
+
+def folded(column: str) -> pl.Expr:
+    """The value as a person reads it, to compare: full-width letters and odd spaces made
+    plain (NFKC), invisible characters gone, surrounding space stripped, lower case."""
+    value = pl.col(column).str.normalize("NFKC").str.replace_all(INVISIBLE, "")
+    return value.str.strip_chars().str.to_lowercase()
+
+
 def is_blank(column: str) -> pl.Expr:
-    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+    """Null, or nothing a person would see. (Folds every value: use it on distinct values.)"""
+    return pl.col(column).is_null() | (folded(column) == "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from portflow.numbers import reference as ref
-from rules.findings import findings, is_blank, join_list, location, quoted
+from rules.findings import findings, join_list, location, quoted
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
@@ -17,11 +17,7 @@ BY_TICKET = "by ticket"
 def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     """Receiving numbers that are not valid phone numbers (or carry an extension)."""
     bad = batch.filter(
-        ~is_blank("receiving_number")
-        & (
-            (pl.col("receiving_status") == ref.INVALID)
-            | pl.col("receiving_extension").is_not_null()
-        )
+        (pl.col("receiving_status") == ref.INVALID) | pl.col("receiving_extension").is_not_null()
     )
     return findings(
         bad,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from rules.findings import findings, is_blank, join_list, quoted
+from rules.findings import findings, folded, is_blank, join_list, quoted
 from rules.reasons import Reason
 
 
 def _key(column: str) -> pl.Expr:
-    return pl.col(column).str.strip_chars().str.to_lowercase()
+    """IDs and names compared as a person reads them (`RT-2` with a zero-width space is RT-2)."""
+    return folded(column)
 
 
 def routing_matches(batch: pl.DataFrame, routing: pl.DataFrame) -> pl.DataFrame:

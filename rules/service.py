@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from rules.findings import findings, is_blank, quoted
+from rules.findings import findings, folded, is_blank, quoted
 from rules.reasons import Reason
 
 VOICE = "voice"
@@ -12,8 +12,8 @@ FAX = "fax"
 
 
 def service_of(column: str = "service") -> pl.Expr:
-    """`voice`, `fax`, or the value as written (lower case) for anything else."""
-    value = pl.col(column).str.strip_chars().str.to_lowercase()
+    """`voice`, `fax`, or the value as read (`folded`: `ＦＡＸ` is fax) for anything else."""
+    value = folded(column)
     return pl.when(is_blank(column)).then(pl.lit(VOICE)).otherwise(value)
 
 

@@ -57,6 +57,9 @@ def test_unknown_service_accepts_voice_fax_and_blank_in_any_case() -> None:
         {"number": "2", "service": "FAX"},
         {"number": "3"},
         {"number": "4", "service": "sms"},
+        {"number": "5", "service": "\u200bfax"},  # a zero-width space, pasted from the web
+        {"number": "6", "service": "\uff26\uff21\uff38"},  # full-width FAX
+        {"number": "7", "service": "\u00a0\u200b"},  # shows as blank: voice
     )
     assert found(service.unknown_service(batch), "detail") == [(3, "'sms'")]
 
@@ -146,10 +149,13 @@ def test_routing_name_gives_the_id_and_unknown_ids_are_flagged() -> None:
         {"number": "2", "routing_id": " rt-200 "},
         {"number": "3", "routing_id": "RT-999"},
         {"number": "4"},
+        {"number": "5", "routing_id": "RT-200\u200b"},  # an ID with a zero-width space
+        {"number": "6", "routing_id": "\uff32\uff34-200"},  # full-width letters
+        {"number": "7", "routing_id": "Sales\u00a0Queue"},  # a name with a non-breaking space
     )
     table = table_of({"routing_id": "RT-200", "name": "Sales Queue", "active": True}, numbers=False)
     named = routing.routing_name_not_id(batch, table)
-    assert found(named, "related") == [(0, "RT-200")]
+    assert found(named, "related") == [(0, "RT-200"), (6, "RT-200")]
     assert named.item(0, "fix") == "Use the routing ID RT-200 instead of the name."
     assert found(routing.unknown_routing_id(batch, table), "detail") == [
         (2, "'RT-999' is not in the account")
