@@ -67,7 +67,7 @@ TABLES: dict[str, TableSpec] = {
             "port_request_id",
             ("port_request_id", "number", "status"),
             PortRequests,
-            "IN_OTHER_PORT",
+            "IN_OTHER_PORT (and ROUTES_TO_PORTED_NUMBER for numbers in open port requests)",
         ),
         TableSpec(
             "routing",

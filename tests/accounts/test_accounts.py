@@ -73,6 +73,21 @@ def test_allow_missing_skips_the_check_and_says_so(tmp_path: Path) -> None:
     assert accounts.skipped_checks == ["USER_ASSIGNED not checked: table users was not provided"]
 
 
+def test_without_port_requests_the_open_request_part_of_routes_to_ported_is_named(
+    tmp_path: Path,
+) -> None:
+    """ROUTES_TO_PORTED_NUMBER looks in the port_requests export too: without it, a number
+    an open request moves is not found, and the summary says so."""
+    tables = dict(MINIMAL_ACCOUNTS)
+    del tables["port_requests"]
+    folder = write_accounts(tmp_path / "acct", tables)
+    accounts = load_accounts(folder, normaliser=NORMALISER, allow_missing={"port_requests"})
+    assert accounts.skipped_checks == [
+        "IN_OTHER_PORT (and ROUTES_TO_PORTED_NUMBER for numbers in open port requests) not "
+        "checked: table port_requests was not provided"
+    ]
+
+
 @pytest.mark.parametrize(
     ("table", "text", "expected"),
     [
