@@ -75,24 +75,42 @@ def already_tracking(batch: pl.DataFrame, tracking: pl.DataFrame) -> pl.DataFram
 def receiving_number(
     batch: pl.DataFrame, receiving: pl.DataFrame, tracking: pl.DataFrame | None
 ) -> pl.DataFrame:
-    """Active receiving numbers; `related` lists the tracking numbers forwarding to each."""
-    active = with_key(receiving).filter(pl.col("active")).select(KEY).unique()
-    found = _matches(batch, active)
+    """Active receiving numbers, and numbers that tracking numbers forward to which the
+    receiving_numbers export does not list at all (porting one cuts their calls off just
+    the same; one it lists as inactive is left to it, as SPEC 1.2 says); `related` lists
+    the tracking numbers forwarding to each."""
+    listed = with_key(receiving).select(KEY, "active")
+    targets = listed.filter(pl.col("active")).select(KEY).unique().with_columns(unlisted=False)
     if tracking is not None and "receiving_e164" in tracking.columns:
-        forwarders = (
-            tracking.filter(pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null())
-            .group_by("receiving_e164")
-            .agg(pl.col("e164").unique(maintain_order=True).alias("forwarders"))
+        forwarding = tracking.filter(
+            pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null()
         )
-        found = found.join(forwarders, left_on="e164", right_on="receiving_e164", how="left")
+        forwarders = forwarding.group_by("receiving_e164").agg(
+            pl.col("e164").unique(maintain_order=True).alias("forwarders")
+        )
+        unlisted = (
+            with_key(forwarders.select(e164="receiving_e164"))
+            .select(KEY)
+            .join(listed, on=KEY, how="anti")
+            .with_columns(unlisted=True)
+        )
+        targets = pl.concat([targets, unlisted])
+        found = _matches(batch, targets, unlisted=pl.col("unlisted").any()).join(
+            forwarders, left_on="e164", right_on="receiving_e164", how="left"
+        )
     else:
-        found = found.with_columns(forwarders=pl.lit(None, dtype=pl.List(pl.String)))
+        found = _matches(batch, targets, unlisted=pl.col("unlisted").any()).with_columns(
+            forwarders=pl.lit(None, dtype=pl.List(pl.String))
+        )
     count = pl.col("forwarders").list.len().fill_null(0)
-    listed = pl.concat_str(pl.lit("tracking numbers "), join_list("forwarders"))
+    listed_forwarders = pl.concat_str(pl.lit("tracking numbers "), join_list("forwarders"))
     nobody = (
         "no tracking number forwards to it now"
         if tracking is not None
         else "which tracking numbers forward to it is unknown (no tracking_numbers export)"
+    )
+    unlisted_note = pl.when(pl.col("unlisted")).then(
+        pl.lit(" (the receiving_numbers export does not list it)")
     )
     return findings(
         found,
@@ -100,19 +118,31 @@ def receiving_number(
         detail=pl.when(count == 0)
         .then(pl.lit(nobody))
         .otherwise(
-            pl.concat_str(count.cast(pl.String), pl.lit(" tracking number(s) forward to it"))
+            pl.concat_str(
+                count.cast(pl.String),
+                pl.lit(" tracking number(s) forward to it"),
+                unlisted_note.otherwise(pl.lit("")),
+            )
         ),
-        related=listed,
+        related=listed_forwarders,
         fix=pl.when(count == 0)
         .then(
             pl.lit(
                 "Remove it from the account's receiving numbers (or deactivate it), then port it."
             )
         )
+        .when(pl.col("unlisted"))
+        .then(
+            pl.concat_str(
+                pl.lit("Point these at another receiving number first: "),
+                listed_forwarders,
+                pl.lit("; then port it."),
+            )
+        )
         .otherwise(
             pl.concat_str(
                 pl.lit("Point these at another receiving number first: "),
-                listed,
+                listed_forwarders,
                 pl.lit("; then deactivate this receiving number and port it."),
             )
         ),

@@ -110,7 +110,14 @@ def test_already_tracking_names_the_tracking_number() -> None:
 
 
 def test_receiving_number_lists_forwarding_trackers() -> None:
-    batch = batch_of({"number": "4155550000"}, {"number": "4155550001"}, {"number": "4155550002"})
+    """Active receiving numbers, and numbers tracking numbers forward to that the export does
+    not list (porting one cuts their calls off too); an inactive one is left (SPEC 1.2)."""
+    batch = batch_of(
+        {"number": "4155550000"},
+        {"number": "4155550001"},
+        {"number": "4155550002"},
+        {"number": "4155550003"},
+    )
     receiving_numbers = table_of(
         {"number": "415-555-0000", "active": True},
         {"number": "415-555-0001", "active": False},
@@ -120,14 +127,24 @@ def test_receiving_number_lists_forwarding_trackers() -> None:
         {"number": "4155552671", "receiving_number": "4155550000"},
         {"number": "4155552672", "receiving_number": "(415) 555-0000"},
         {"number": "4155552673", "receiving_number": "4155550001"},
+        {"number": "4155552674", "receiving_number": "4155550003"},  # not in the export
     )
     result = account.receiving_number(batch, receiving_numbers, tracking)
     assert found(result, "related", "detail") == [
         (0, "tracking numbers +14155552671, +14155552672", "2 tracking number(s) forward to it"),
         (2, None, "no tracking number forwards to it now"),
+        (
+            3,
+            "tracking numbers +14155552674",
+            "1 tracking number(s) forward to it (the receiving_numbers export does not list it)",
+        ),
     ]
     assert result.item(0, "fix").startswith(
         "Point these at another receiving number first: tracking numbers +14155552671"
+    )
+    assert result.item(2, "fix") == (
+        "Point these at another receiving number first: tracking numbers +14155552674; "
+        "then port it."
     )
 
 
