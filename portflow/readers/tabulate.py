@@ -20,6 +20,10 @@ READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d[\d ().-]{4,}\d")
 _NUMBER_FIRST = re.compile(r"[+(]?\d")
+# A vanity number as lists write them: an area code, then seven or more capitals and digits
+# (1-800-FLOWERS, (888) GOT-JUNK). Capitals only: `800 Numbers` is a header.
+_VANITY = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)(?=[0-9 .-]*[A-Z])([0-9A-Z .-]+)")
+_ALPHANUMERIC = re.compile(r"[0-9A-Z]")
 # What may come before a number in its cell: spaces, quotes, Excel's `="..."` text form,
 # and the invisible marks text pasted from mail or the web carries (LRM, RLM, ZWSP, BOM).
 _BEFORE_A_NUMBER = " \t'\"=\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
@@ -48,6 +52,15 @@ def looks_like_phone_number(cell: object) -> bool:
         return False
     text = unicodedata.normalize("NFKC", cell).strip().lstrip(_BEFORE_A_NUMBER)
     return _NUMBER_FIRST.match(text) is not None and len(_DIGIT.findall(text)) >= 7
+
+
+def looks_like_vanity_number(cell: object) -> bool:
+    """`1-800-FLOWERS`: a number, though it has fewer than seven digits."""
+    if not isinstance(cell, str):
+        return False
+    text = unicodedata.normalize("NFKC", cell).strip().lstrip(_BEFORE_A_NUMBER)
+    found = _VANITY.fullmatch(text)
+    return found is not None and len(_ALPHANUMERIC.findall(found[1])) >= 7
 
 
 def headers_seen(grid: Grid, *, secret: Callable[[str], bool], limit: int = 8) -> str:
@@ -127,7 +140,7 @@ def tabulate(
         data = _without_repeated_headers(
             grid.frame.slice(position + 1), cells, header, warnings, where(grid.file, grid.sheet)
         )
-    elif headerless and (assume_headerless or looks_like_phone_number(_first_cell(grid))):
+    elif headerless and (assume_headerless or _starts_with_numbers(grid)):
         names = [
             headerless[k] if k < len(headerless) else f"column {k + 1}" for k in range(len(cells))
         ]
@@ -181,11 +194,23 @@ def where(file: str, sheet: str) -> str:
     return f'{file}, sheet "{sheet}"' if sheet else file
 
 
-def _first_cell(grid: Grid) -> object:
-    for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
-        if any(cell is not None and str(cell).strip() for cell in row[:-1]):
-            return row[0]
-    return None
+def _starts_with_numbers(grid: Grid) -> bool:
+    """Whether the first non-blank row already holds a phone number in its first cell; a
+    vanity number counts when the next row's does too (one alone may be a title)."""
+    first = [
+        row[0]
+        for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows()
+        if any(cell is not None and str(cell).strip() for cell in row[:-1])
+    ][:2]
+    if not first:
+        return False
+    if looks_like_phone_number(first[0]):
+        return True
+    return (
+        len(first) == 2
+        and looks_like_vanity_number(first[0])
+        and (looks_like_phone_number(first[1]) or looks_like_vanity_number(first[1]))
+    )
 
 
 def _names_from_header(

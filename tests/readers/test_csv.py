@@ -151,6 +151,23 @@ def test_headerless_file_is_number_then_routing(tmp_path: Path) -> None:
     ]
 
 
+def test_a_headerless_file_may_start_with_a_vanity_number(tmp_path: Path) -> None:
+    """SPEC 1.1: a first row that already holds a phone number means no header, and vanity
+    letters are a number format. `800 Numbers` over numbers is a header (no capitals), and
+    a vanity number alone may be a title."""
+    text = "1-800-FLOWERS,RT-2\n415-555-2612,RT-2\n"
+    batch = read_batch([write(tmp_path, "vanity.csv", text.encode())])
+    assert batch.frame.select("source_row", "number", "routing_id").rows() == [
+        (1, "1-800-FLOWERS", "RT-2"),
+        (2, "415-555-2612", "RT-2"),
+    ]
+    headed = "800 Numbers,Notes\n8003569377,a\n"
+    with pytest.raises(InputError, match="no column looks like a phone number"):
+        read_batch([write(tmp_path, "headed.csv", headed.encode())])
+    with pytest.raises(InputError, match="no column looks like a phone number"):
+        read_batch([write(tmp_path, "alone.csv", b"1-800-FLOWERS,RT-2\n")])
+
+
 def test_blank_rows_are_skipped_and_counted_but_trailing_ones_are_not(tmp_path: Path) -> None:
     text = "Phone,Notes\n4155552671,a\n,\n\n   ,  \n4155552672,b\n\n\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
