@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ def read_export(path: Path, spec: TableSpec, *, limits: Limits = DEFAULT_LIMITS)
     index = alias_index(aliases)
     file = str(path)
     try:
-        grids = read_table_file(path, file=file, limits=limits)
+        grids, warnings = read_table_file(path, file=file, limits=limits)
     except InputError as error:
         raise AccountExportError(spec.name, error.problem, file=file) from None
     except OSError as error:
@@ -174,7 +175,7 @@ def read_export(path: Path, spec: TableSpec, *, limits: Limits = DEFAULT_LIMITS)
     for grid in grids:
         table = tabulate(grid, index, wanted=spec.key)
         if table is not None:
-            return table
+            return dataclasses.replace(table, warnings=(*warnings, *table.warnings))
     seen = headers_seen(grids[0], secret=is_secret_header) if grids else "none"
     raise AccountExportError(
         spec.name, f"no header row with a {spec.key} column (headers seen: {seen})", file=file
@@ -185,6 +186,7 @@ def _load(
     path: Path, spec: TableSpec, normaliser: Normaliser, warnings: list[str], *, limits: Limits
 ) -> pl.DataFrame:
     table = read_export(path, spec, limits=limits)
+    warnings.extend(table.warnings)
     frame = table.frame.select(
         ROW,
         *[

@@ -188,20 +188,24 @@ def _is_text(data: bytes) -> bool:
     return True
 
 
-def read_table_file(path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
-    """A tabular file's grids: one per sheet of a workbook, or the one grid of a CSV."""
+def read_table_file(
+    path: Path, *, file: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Grid], list[str]]:
+    """A tabular file's grids (one per sheet of a workbook, or the one grid of a CSV), and
+    what reading it noticed (stray quotes, NULs removed, formulas without a saved value)."""
     _check_size(path.stat().st_size, file=file, limits=limits)
     data = path.read_bytes()
     if path.suffix.lower() in EXCEL_SUFFIXES or looks_like_workbook(data):
-        sheets, _ = read_workbook(data, file=file, limits=limits)
+        sheets, warnings = read_workbook(data, file=file, limits=limits)
         grids = [grid for grid, _ in sheets]
     else:
         decoded = decode(data, file=file)
         delimiter = sniff_delimiter(decoded.head(SNIFF_BYTES + 1))
         grids = [read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)]
+        warnings = decoded.warnings
     for grid in grids:
         _check_rows(grid, limits=limits)
-    return grids
+    return grids, warnings
 
 
 def read_batch(

@@ -222,7 +222,7 @@ def _as_is(data: bytes, encoding: str, file: str) -> Decoded | None:
     """
     if _mostly_control(len(_CONTROL_BYTES.findall(data[:SNIFF_BYTES])), len(data[:SNIFF_BYTES])):
         raise InputError(file, _BINARY)
-    if b"\x00" in data or (b"\r" in data and b"\n" not in data):
+    if b"\x00" in data or _lone_cr(data):
         return None
     if not data.isascii():
         try:
@@ -258,9 +258,23 @@ def _checked(text: str, encoding: str, file: str, *, utf8: bytes | None = None) 
     if "\x00" in text:
         decoded.text = text.replace("\x00", "")
         decoded.warnings.append(f"{file}: removed stray NUL characters")
-    if "\r" in decoded.text and "\n" not in decoded.text:  # classic Mac OS line endings
-        decoded.text = decoded.text.replace("\r", "\n")
+    if _lone_cr(decoded.text):
+        # Classic Mac OS line endings, or a CR alone among LFs (lines pasted from two
+        # sources): polars breaks lines at LF only, and would run such rows together.
+        decoded.text = _LONE_CR.sub("\n", decoded.text)
     return decoded
+
+
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def _lone_cr(content: str | bytes) -> bool:
+    """Whether a CR stands without an LF after it (counted: a scan at memory speed)."""
+    if isinstance(content, str):
+        count = content.count("\r")
+        return count > 0 and count != content.count("\r\n")
+    count = content.count(b"\r")
+    return count > 0 and count != content.count(b"\r\n")
 
 
 def sniff_delimiter(text: str, *, prefer: str = ",") -> str:
@@ -306,7 +320,6 @@ def read_delimited(
             quote_char='"',
             raise_if_empty=False,
         )
-        return Grid.from_frame(file, "", frame)
     except pl.exceptions.PolarsError as error:
         # Not its message: that quotes the file's raw lines, which may hold a PIN.
         log.debug(
@@ -314,6 +327,15 @@ def read_delimited(
             file,
             type(error).__name__,
         )
+    else:
+        data = decoded.utf8
+        lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        if frame.height == lines:
+            return Grid.from_frame(file, "", frame)
+        # Fewer rows than lines: a quoted cell spans lines. A line break in a cell does
+        # that, but so does a stray quote that polars ran to the end of the file (it does
+        # when the file's last byte is a quote): the csv module tells them apart.
+        log.debug("%s has quoted cells over several lines; reading it with the csv module", file)
     return _read_with_csv_module(decoded, file=file, delimiter=delimiter, limits=limits)
 
 

@@ -156,3 +156,18 @@ def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
     routing = accounts.tables["routing"]
     assert receiving is not None and receiving.get_column("active").to_list() == [True]
     assert routing is not None and routing.get_column("active").to_list() == [True]
+
+
+def test_a_stray_quote_in_an_export_costs_its_row_and_is_named(tmp_path: Path) -> None:
+    """A `5" sign` name in a tracking export without a final line break made polars read
+    every later row into that cell: those tracking numbers were ported as new, unwarned."""
+    tables = dict(MINIMAL_ACCOUNTS)
+    tables["tracking_numbers"] = (
+        'id,name,number\nTN-1,"ACC (5" sign)",4155552671\nTN-2,"Main",4155552672\n'
+        'TN-3,"Side",4155552673'
+    )
+    accounts = load_accounts(write_accounts(tmp_path / "acct", tables), normaliser=NORMALISER)
+    tracking = accounts.tables["tracking_numbers"]
+    assert tracking is not None
+    assert tracking.get_column("e164").to_list() == ["+14155552671", "+14155552672", "+14155552673"]
+    assert any("quotes do not pair up in row(s) 2" in w for w in accounts.warnings)

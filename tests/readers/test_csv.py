@@ -226,6 +226,27 @@ def test_a_stray_quote_costs_its_own_row_not_the_quoting_of_the_rest(tmp_path: P
     ]
 
 
+def test_a_stray_quote_in_a_file_ending_with_a_quote_costs_its_own_row(tmp_path: Path) -> None:
+    """Without a final line break, polars ran the stray quote's field to the end of the
+    file: every row after it went into one Notes cell, with no warning."""
+    text = 'Phone,Route ID,Notes\n4155552671,R1,"5" screen"\n4155552672,R2,"b"\n4155552673,R3,"c"'
+    source = read_input(write(tmp_path, "list.csv", text.encode()))
+    assert source.tables[0].frame.select("source_row", "number", "Notes").rows() == [
+        (2, "4155552671", '"5" screen"'),
+        (3, "4155552672", "b"),
+        (4, "4155552673", "c"),
+    ]
+    assert any("quotes do not pair up in row(s) 2" in w for w in source.warnings)
+    # A line break inside a quoted cell is no stray quote: the same rows either way.
+    legit = 'Phone,Notes\n4155552671,"two\nlines"\n4155552672,"c"'
+    source = read_input(write(tmp_path, "cell.csv", legit.encode()))
+    assert source.tables[0].frame.select("source_row", "number", "Notes").rows() == [
+        (2, "4155552671", "two\nlines"),
+        (3, "4155552672", "c"),
+    ]
+    assert not source.warnings
+
+
 def test_a_field_too_big_for_any_reading_is_refused_with_its_row(tmp_path: Path) -> None:
     text = 'Phone,Notes\n4155552671,x\n4155552672,"' + "n" * (17 * 1024 * 1024) + "\n"
     path = write(tmp_path, "list.csv", text.encode())
@@ -237,6 +258,18 @@ def test_a_field_too_big_for_any_reading_is_refused_with_its_row(tmp_path: Path)
 def test_old_mac_line_endings(tmp_path: Path) -> None:
     batch = read_batch([write(tmp_path, "list.csv", b"Phone\r4155552671\r4155552672\r")])
     assert batch.frame.get_column("source_row").to_list() == [2, 3]
+
+
+def test_a_cr_alone_among_lf_line_endings_breaks_the_line(tmp_path: Path) -> None:
+    """Lines pasted together from two sources: polars breaks at LF only, and ran the CR
+    lines into the header (two numbers became column names)."""
+    data = b"Phone,Route ID\r4155552671,R1\r4155552672,R2\n4155552673,R3\r\n"
+    batch = read_batch([write(tmp_path, "list.csv", data)])
+    assert batch.frame.select("source_row", "number", "routing_id").rows() == [
+        (2, "4155552671", "R1"),
+        (3, "4155552672", "R2"),
+        (4, "4155552673", "R3"),
+    ]
 
 
 def test_numbers_are_never_type_inferred(tmp_path: Path) -> None:
