@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from portflow.errors import shown
+from portflow.numbers.fast import COMMON_SHAPE
 from portflow.readers.grid import ROW, Grid
 from portflow.readers.headers import GENERIC_HEADERS, NUMBER, match_headers, normalise_header
 
@@ -24,6 +25,7 @@ _NUMBER_FIRST = re.compile(r"[+(]?\d")
 # (1-800-FLOWERS, (888) GOT-JUNK). Capitals only: `800 Numbers` is a header.
 _VANITY = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)(?=[0-9 .-]*[A-Z])([0-9A-Z .-]+)")
 _ALPHANUMERIC = re.compile(r"[0-9A-Z]")
+_COMMON_SHAPE = re.compile(COMMON_SHAPE)
 # What may come before a number in its cell: spaces, quotes, Excel's `="..."` text form,
 # and the invisible marks text pasted from mail or the web carries (LRM, RLM, ZWSP, BOM).
 _BEFORE_A_NUMBER = " \t'\"=\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
@@ -140,6 +142,10 @@ def tabulate(
         data = _without_repeated_headers(
             grid.frame.slice(position + 1), cells, header, warnings, where(grid.file, grid.sheet)
         )
+        if position:
+            number_cell = next((c for c, n in zip(cells, names, strict=True) if n == NUMBER), None)
+            above = _numbers_above(grid, position, number_cell, warnings)
+            data = pl.concat([above, data]) if above.height else data
     elif headerless and (assume_headerless or _starts_with_numbers(grid)):
         names = [
             headerless[k] if k < len(headerless) else f"column {k + 1}" for k in range(len(cells))
@@ -157,6 +163,47 @@ def tabulate(
         columns.append(pl.col(cell).alias(name))
     data, skipped = drop_blank_rows(data.select(*columns, ROW))
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
+
+
+def _numbers_above(
+    grid: Grid, position: int, number_cell: str | None, warnings: list[str]
+) -> pl.DataFrame:
+    """Rows above the header that hold a phone number in its number column (a list pasted
+    above its own header): read as data under that header, and named in a warning. Rows
+    above it with a phone number elsewhere (another layout) are named too: not read.
+
+    A phone number here is one in a usual shape (COMMON_SHAPE): a title row's date or
+    timestamp (`2026-11-20 10:32`) is none."""
+
+    def phone(cell: object) -> bool:
+        return isinstance(cell, str) and _COMMON_SHAPE.match(cell.strip()) is not None
+
+    above = grid.frame.slice(0, position)
+    holds = [any(phone(cell) for cell in row[:-1]) for row in above.iter_rows()]
+    taken = [
+        number_cell is not None and phone(cell) for cell in above.get_column(number_cell or ROW)
+    ]
+    rows = above.get_column(ROW).to_list()
+    read = [row for row, take in zip(rows, taken, strict=True) if take]
+    left = [row for row, hold, take in zip(rows, holds, taken, strict=True) if hold and not take]
+    header_row = grid.frame.item(position, ROW)
+    located = where(grid.file, grid.sheet)
+    if read:
+        warnings.append(
+            f"{located}: row(s) {_rows_text(read)} above the header row (row {header_row}) "
+            "hold phone numbers: read as rows under that header"
+        )
+    if left:
+        warnings.append(
+            f"{located}: row(s) {_rows_text(left)} above the header row (row {header_row}) "
+            "hold phone numbers outside its number column: NOT read; move them under the "
+            "header, in its columns"
+        )
+    return above.filter(pl.Series(taken, dtype=pl.Boolean))
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    return ", ".join(str(row) for row in rows[:10]) + (" ..." if len(rows) > 10 else "")
 
 
 def _without_repeated_headers(

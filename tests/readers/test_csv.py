@@ -168,6 +168,34 @@ def test_a_headerless_file_may_start_with_a_vanity_number(tmp_path: Path) -> Non
         read_batch([write(tmp_path, "alone.csv", b"1-800-FLOWERS,RT-2\n")])
 
 
+def test_numbers_above_the_header_row_are_read_not_dropped(tmp_path: Path) -> None:
+    """Two lists pasted together, the first without its header: its rows were dropped with
+    no word. A title's date is no number; a number outside the header's number column
+    cannot be placed, and is named."""
+    text = (
+        "2026-11-20 10:32,,\n"
+        "4155552671,RT-1,\n"
+        "(312) 782-4401,RT-2,\n"
+        "RT-3,6175550123,\n"
+        "Phone Number,Routing ID,Notes\n"
+        "2125551234,RT-3,x\n"
+    )
+    source = read_input(write(tmp_path, "list.csv", text.encode()))
+    frame = source.tables[0].frame
+    assert frame.select("source_row", "number", "routing_id").rows() == [
+        (2, "4155552671", "RT-1"),
+        (3, "(312) 782-4401", "RT-2"),
+        (6, "2125551234", "RT-3"),
+    ]
+    file = tmp_path / "list.csv"
+    assert [w for w in source.warnings if "above the header" in w] == [
+        f"{file}: row(s) 2, 3 above the header row (row 5) hold phone numbers: read as rows "
+        "under that header",
+        f"{file}: row(s) 4 above the header row (row 5) hold phone numbers outside its "
+        "number column: NOT read; move them under the header, in its columns",
+    ]
+
+
 def test_blank_rows_are_skipped_and_counted_but_trailing_ones_are_not(tmp_path: Path) -> None:
     text = "Phone,Notes\n4155552671,a\n,\n\n   ,  \n4155552672,b\n\n\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
