@@ -31,6 +31,7 @@ from portflow.readers.tabulate import (
     Table,
     find_header,
     headers_seen,
+    looks_like_phone_number,
     tabulate,
     where,
 )
@@ -493,9 +494,10 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         grid = read_delimited(decoded, file=file, delimiter=delimiter, limits=limits)
         _check_rows(grid, limits=limits)
         header = find_header(grid, INPUT_INDEX)
-        if header is not None and sum(c is not None for c in grid.frame.row(header)[:-1]) >= 2:
+        labels = grid.frame.row(header)[:-1] if header is not None else ()
+        if _is_header_row(labels):
             table = tabulate(grid, INPUT_INDEX)
-        elif delimiter == "\t" and _is_table(grid):
+        elif delimiter == "\t" and not _phone_in(labels) and _is_table(grid):
             # Cells in columns (Excel's "Text (Tab delimited)", a range copied from a sheet):
             # read as the CSV would be, never cell by cell, which would part each number
             # from its routing and reject the routing IDs as numbers.
@@ -509,6 +511,16 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
     assert table is not None
     _add(source, table)
     return source
+
+
+def _is_header_row(cells: Sequence[object]) -> bool:
+    """Two cells or more, none a phone number: `Phone;4155552671` is a label and a number
+    of the manual-add form, not a table's header."""
+    return sum(cell is not None for cell in cells) >= 2 and not _phone_in(cells)
+
+
+def _phone_in(cells: Sequence[object]) -> bool:
+    return any(looks_like_phone_number(cell) for cell in cells)
 
 
 def _is_table(grid: Grid) -> bool:
@@ -577,11 +589,12 @@ def _add(source: Source, table: Table) -> None:
 
 def _manual_table(grid: Grid) -> Table:
     """Every item of the manual-add form is a number; a first item like `Phone` is a header."""
-    frame = grid.frame
+    frame = grid.frame.with_row_index("_item")
     filled = frame.filter(pl.col("c0").is_not_null())
     if filled.height and INPUT_INDEX.get(normalise_header(filled.item(0, "c0"))) == NUMBER:
-        first_row = filled.item(0, ROW)
-        frame = frame.filter(pl.col(ROW) > first_row)
+        # That item only: numbers may follow it on its line (`Phone: 4155552671, ...`).
+        frame = frame.filter(pl.col("_item") > filled.item(0, "_item"))
+    frame = frame.drop("_item")
     table = tabulate(
         Grid(grid.file, grid.sheet, frame),
         INPUT_INDEX,

@@ -33,6 +33,25 @@ def test_a_first_item_that_is_a_header_is_not_a_number(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phone;4155552671\n3127824401\n",
+        "Numbers,4155552671\n3127824401",
+        "TN\t4155552671\n3127824401",
+    ],
+)
+def test_numbers_on_the_line_of_a_header_item_are_read(tmp_path: Path, text: str) -> None:
+    """The label, not its line: `Phone;4155552671` lost its number (a tab made the number
+    a column's name)."""
+    path = tmp_path / "pasted.txt"
+    path.write_text(text)
+    assert read_batch([str(path)]).frame.select("source_row", "number").rows() == [
+        (1, "4155552671"),
+        (2, "3127824401"),
+    ]
+
+
 def test_standard_input_is_the_text_form() -> None:
     source = read_input("-", stdin=io.BytesIO(b"4155552671;4155552672\r\n"))
     assert source.file == "stdin"
