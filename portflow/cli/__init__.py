@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import signal
 import sys
+import traceback
 from collections.abc import Sequence
 
 try:  # a second or so of imports (polars, pandera, ...): Ctrl-C here is no traceback
@@ -90,6 +91,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr.print(f"portflow: error: {error}", markup=False)
         return error.exit_code
     except Exception:  # a bug: show everything, exit 1
-        stderr.print_exception()
+        sys.stderr.write(bounded(traceback.format_exc()))
         return EXIT_BUG
     return 0
+
+
+def bounded(report: str, *, width: int = 1_000) -> str:
+    """A traceback with each line cut at `width` characters: a bug's message may quote a
+    whole cell (150,000 characters), and rich's rendering of that spun for minutes."""
+    return "".join(
+        line + "\n" if len(line) <= width else f"{line[:width]} [... {len(line) - width:,} more]\n"
+        for line in report.splitlines()
+    )

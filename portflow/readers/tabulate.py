@@ -16,6 +16,7 @@ from portflow.readers.headers import GENERIC_HEADERS, NUMBER, match_headers, nor
 
 HEADER_SEARCH_ROWS = 20
 SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
+MAX_HEADER_CHARS = 1_000
 # Names the readers give columns themselves; an input column with one of them is renamed.
 READER_COLUMNS = frozenset({"source_file", "source_sheet", ROW, "row_id"})
 _DIGIT = re.compile(r"\d")
@@ -215,10 +216,10 @@ def _without_repeated_headers(
 ) -> pl.DataFrame:
     """The data without rows that repeat the header (two lists pasted one under the other):
     such a row is no number to reject three times over; a warning names it."""
-    named = [
+    named = [  # a header cell past MAX_HEADER_CHARS is no header to look for (nor a regex)
         (cell, text.strip())
         for cell, text in zip(cells, header, strict=False)
-        if isinstance(text, str) and text.strip()
+        if isinstance(text, str) and text.strip() and len(text) <= MAX_HEADER_CHARS
     ]
     if not named:
         return data

@@ -243,3 +243,12 @@ def test_a_prefect_home_that_cannot_be_written_is_one_line(tmp_path: Path, accou
         f"portflow: error: PREFECT_HOME {locked / 'home'} cannot be written (Prefect keeps its "
         "database there): set PREFECT_HOME to a folder you can write, or run with --no-prefect"
     ]
+
+
+def test_a_bugs_traceback_cuts_lines_that_quote_a_huge_value() -> None:
+    from portflow.cli import bounded
+
+    report = "Traceback (most recent call last):\n" + "ValueError: " + "x" * 200_000 + "\n"
+    shown = bounded(report).splitlines()
+    assert shown[0] == "Traceback (most recent call last):"
+    assert shown[1] == "ValueError: " + "x" * 988 + " [... 199,012 more]"

@@ -196,6 +196,15 @@ def test_numbers_above_the_header_row_are_read_not_dropped(tmp_path: Path) -> No
     ]
 
 
+def test_a_huge_header_cell_is_carried_not_made_a_pattern(tmp_path: Path) -> None:
+    """Looking for repeats of a 150,000-character header cell built a regex past polars'
+    size limit: exit 1 with a 600 KB traceback (and rich spun on printing it)."""
+    notes = "k" * 150_000
+    text = f"Phone,{notes}\n4155552671,a\nPhone,{notes}\n4155552672,b\n"
+    frame = read_batch([write(tmp_path, "list.csv", text.encode())]).frame
+    assert frame.select("source_row", "number").rows() == [(2, "4155552671"), (4, "4155552672")]
+
+
 def test_blank_rows_are_skipped_and_counted_but_trailing_ones_are_not(tmp_path: Path) -> None:
     text = "Phone,Notes\n4155552671,a\n,\n\n   ,  \n4155552672,b\n\n\n"
     batch = read_batch([write(tmp_path, "list.csv", text.encode())])
