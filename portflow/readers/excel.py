@@ -104,8 +104,8 @@ def _unmerged(frame: pl.DataFrame, merges: list[list[int]]) -> tuple[pl.DataFram
     filled, applied = 0, []
     for first_row, first_column, last_row, last_column, shift in merges:
         top, left = first_row - 1, first_column - 1
-        if top >= frame.height or left >= frame.width:
-            continue
+        if not (0 <= top < frame.height and 0 <= left < frame.width):
+            continue  # outside the sheet's cells, or row 0 (no such row: a damaged file)
         value = frame.item(top, left)
         bottom, right = min(last_row, frame.height), min(last_column, frame.width)
         filled += (bottom - top) * (right - left) - 1

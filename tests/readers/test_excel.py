@@ -409,6 +409,36 @@ def test_merged_cells_give_their_value_to_every_row_they_span(tmp_path: Path) ->
     )
 
 
+def test_a_merged_range_from_row_0_of_a_damaged_file_paints_nothing(tmp_path: Path) -> None:
+    """Row 0 does not exist: its range read the sheet's last row (a Python index of -1)
+    and painted that number over the header and two rows; two numbers were lost."""
+    book, path = workbook(tmp_path)
+    sheet = book.active
+    for row in (
+        ["Phone Number", "Clinic"],
+        [4155552670, "a"],
+        [4155552671, "b"],
+        [4155552675, "c"],
+    ):
+        sheet.append(row)
+    book.save(path)  # openpyxl would empty a merged range's cells: the tag is added below
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                merge = b'<mergeCells count="1"><mergeCell ref="A0:B3"/></mergeCells>'
+                content = content.replace(b"</sheetData>", b"</sheetData>" + merge)
+            target.writestr(info, content)
+    path.write_bytes(damaged.getvalue())
+    frame = read_input(str(path)).tables[0].frame
+    assert frame.select("number", "Clinic").rows() == [
+        ("4155552670", "a"),
+        ("4155552671", "b"),
+        ("4155552675", "c"),
+    ]
+
+
 @pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
 def test_text_in_columns_named_like_a_workbook_is_read_as_text(tmp_path: Path, suffix: str) -> None:
     """Many tools' "Excel" export is tab-separated text named .xls."""
