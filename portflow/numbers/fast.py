@@ -7,7 +7,8 @@ input (tests/numbers and `bench.differential` check it):
    are recognised by one regex without captures; their ten digits become an integer.
 2. The other distinct values are cleaned as `reference.clean` does (quotes, apostrophes,
    `.0` of numeric cells, extensions, non-breaking and full-width characters) and, if ten
-   North American digits are left, join lane 1.
+   North American digits are left, join lane 1; so do values in lane 1's shape once their
+   Unicode dashes and spaces (pasted from Word, Outlook or the web) are made ASCII.
 3. Whatever neither lane can decide by the prefix table (letters, other country codes,
    wrong lengths, the few prefixes whose validity depends on the line) goes, once per
    distinct value, to `reference.normalise_one`.
@@ -65,6 +66,20 @@ _NFKC_ASCII = {
     "\uff0e": ".",
     "\uff0f": "/",
     **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+}
+# Punctuation phonenumbers reads as its ASCII kin (its VALID_PUNCTUATION) that Word,
+# Outlook and web pages put in numbers: dashes and minus, odd spaces (NFKC makes them a
+# space), the soft hyphen and zero-width ones. A value in COMMON_SHAPE once they are made
+# ASCII is that number; any other value holding them is the reference's (`-4.1E+09` with
+# a minus sign is not Excel damage to phonenumbers).
+_PUNCTUATION_ASCII = {
+    **{chr(code): "-" for code in range(0x2010, 0x2016)},
+    "\u2212": "-",
+    **{chr(code): " " for code in range(0x2000, 0x200B)},
+    "\u205f": " ",
+    "\u00ad": "",
+    "\u200b": "",
+    "\u2060": "",
 }
 _EXTENSION = r"(?i)^(.*?\d) ?(?:x|ext\.?|#) ?(\d{1,6})$"
 _SEPARATORS = r"[ .()/-]"
@@ -227,8 +242,12 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .otherwise(text)
     )
     eligible = raw.is_not_null() & mapped.str.contains(_PRINTABLE_ASCII)
+    punctuated = mapped.str.replace_many(_PUNCTUATION_ASCII).str.strip_chars()
     frame = frame.with_columns(
-        text=pl.when(eligible).then(text.str.replace(r"^(\d+)[.,]0+$", "${1}"))
+        text=pl.when(eligible).then(text.str.replace(r"^(\d+)[.,]0+$", "${1}")),
+        shaped=pl.when(~eligible & punctuated.str.contains(COMMON_SHAPE)).then(
+            punctuated.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64)
+        ),
     ).drop("mapped")
     # An extension at the end (x123, ext. 5, #204) is set apart; the rest must be a number
     # of digits and separators only, with at most a leading +.
@@ -257,7 +276,7 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
     problem = pl.col("problem")
     return frame.select(
         "raw",
-        rest_ten=compact.str.extract(_COMPACT).cast(pl.UInt64),
+        rest_ten=pl.coalesce(compact.str.extract(_COMPACT).cast(pl.UInt64), "shaped"),
         rest_extension="rest_extension",
         rest_status=pl.when(problem == "")
         .then(pl.lit(ref.EMPTY))

@@ -45,7 +45,10 @@ def nanp_digits(draw: st.DrawFn) -> tuple[str, str, str]:
 
 
 SEPARATORS = st.sampled_from(
+    # Word, Outlook and web pages: dashes, a minus, odd and zero-width spaces, a soft hyphen.
     ["", " ", "-", ".", "/", "  ", " - ", "\u00a0", "\t", "_", ")", "\u3000", "\uff0d", "\u202f"]
+    + ["\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "\u2009", "\u200b", "\u00ad", "\u2060"]
+    + ["\u205f", "\u2013 ", "\ufeff", "\u30fc"]
 )
 PREFIXES = st.sampled_from(
     [
@@ -82,6 +85,10 @@ WRAPPERS = st.sampled_from(
         ("", ")"),
         ("'", "'"),
         ("\u201c", "\u201d"),
+        ("\u200b", ""),
+        ("", "\u200b"),
+        ("\t", "\t"),
+        ("\u2009", "\u2060"),
     ]
 )
 SUFFIXES = st.sampled_from(
@@ -138,4 +145,5 @@ ANY_VALUE = st.one_of(
     st.from_regex(r"\A\+\d{7,15}\Z"),
     st.text(max_size=20),
     st.text(alphabet="0123456789 +-().'\"/x#", max_size=20),
+    st.text(alphabet="0123456789 -\u2013\u2212\u200b\u2009\u00ad\u2011eE+.", max_size=20),
 )
