@@ -24,6 +24,10 @@ import polars as pl
 from portflow.reports.safety import fitted_frame
 
 ROWS_PER_CHUNK = 50_000
+# A chunk's XML is bounded too: a wide sheet's rows hold many cells (300 columns: 50,000
+# rows made 4.7 GB). Each cell's tags take about XML_BYTES_PER_CELL beside its text.
+XML_BYTES_PER_CHUNK = 128 * 1024 * 1024
+XML_BYTES_PER_CELL = 70
 # XML 1.0 allows no other control characters, nor U+FFFE and U+FFFF (Excel refuses such a
 # file); Excel reads _xHHHH_ as the escaped character. CR too, as Excel writes it: a raw CR
 # would be read back as LF.
@@ -53,10 +57,11 @@ def column_letter(index: int) -> str:
 
 def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
     """`<row>` elements for `frame`'s rows (text cells), numbered from `first_row`, as
-    one-column frames of up to ROWS_PER_CHUNK rows each."""
+    one-column frames of up to ROWS_PER_CHUNK rows, or about XML_BYTES_PER_CHUNK, each."""
     letters = [column_letter(k) for k in range(frame.width)]
-    for start in range(0, frame.height, ROWS_PER_CHUNK):
-        chunk = fitted_frame(frame.slice(start, ROWS_PER_CHUNK))
+    step = chunk_rows(frame)
+    for start in range(0, frame.height, step):
+        chunk = fitted_frame(frame.slice(start, step))
         number = (
             pl.int_range(first_row + start, first_row + start + chunk.height, eager=True)
             .cast(pl.String)
@@ -85,6 +90,14 @@ def rows_xml(frame: pl.DataFrame, *, first_row: int) -> Iterator[pl.DataFrame]:
                 pl.lit("</row>"),
             )
         )
+
+
+def chunk_rows(frame: pl.DataFrame) -> int:
+    """Rows per chunk: ROWS_PER_CHUNK, fewer where rows are wide (at least 100)."""
+    if frame.height == 0:
+        return ROWS_PER_CHUNK
+    row_bytes = frame.estimated_size() // frame.height + XML_BYTES_PER_CELL * frame.width
+    return max(100, min(ROWS_PER_CHUNK, XML_BYTES_PER_CHUNK // max(int(row_bytes), 1)))
 
 
 def _number_cell(name: str, letter: str) -> pl.Expr:
