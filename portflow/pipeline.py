@@ -20,7 +20,7 @@ import polars as pl
 
 from portflow.accounts import Accounts, load_accounts
 from portflow.numbers import Normaliser
-from portflow.porting import opened, requests_frame
+from portflow.porting import opened
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
 from portflow.readers.limits import DEFAULT_LIMITS, Limits
 from portflow.readers.tabulate import numbered
@@ -208,7 +208,7 @@ def with_own_requests(accounts: Accounts, ids: frozenset[str]) -> Accounts:
 def with_system_requests(accounts: Accounts, url: str) -> Accounts:
     """The account's port requests plus the porting system's (for IN_OTHER_PORT)."""
     with opened(url, load_settings(), create=False) as system:
-        known = requests_frame(system.list_requests())
+        known = system.request_numbers()
     export = accounts.table("port_requests")
     if export is not None:
         known = pl.concat([export.select(known.columns), known], how="vertical")

@@ -249,7 +249,7 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
         return OwnRequests()
     try:
         with opened(url, load_settings(), create=False) as system:
-            ours = [r for r in system.list_requests() if r.account_id == account_id]
+            ours = system.list_requests(account_id=account_id)
     except PortingSystemUnavailable as error:
         # The push will say so (exit 4) after the check's outputs are written.
         log.warning("could not list the porting system's requests: %s", error)

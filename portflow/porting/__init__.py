@@ -11,9 +11,9 @@ import polars as pl
 from pydantic import SecretStr
 
 from portflow.errors import UsageError
+from portflow.porting.frames import requests_frame
 from portflow.porting.http import HttpSystem, RetryPolicy, check_url, redact
 from portflow.porting.models import (
-    BLOCKING_STATUSES,
     PortRequest,
     RequestDraft,
     StatusChange,
@@ -37,24 +37,18 @@ class PortingSystem(Protocol):
 
     def submit(self, draft: RequestDraft) -> Submitted: ...
 
-    def list_requests(self) -> list[PortRequest]: ...
+    def list_requests(self, *, account_id: str | None = None) -> list[PortRequest]:
+        """Every request with its numbers, in the order made; of `account_id` only if given."""
+        ...
+
+    def request_numbers(self) -> pl.DataFrame:
+        """Every number of every request, as `requests_frame` has them (without building
+        the requests where the system can answer with the frame)."""
+        ...
 
     def get(self, request_id: str) -> PortRequest: ...
 
     def set_status(self, request_id: str, change: StatusChange) -> PortRequest: ...
-
-
-def requests_frame(requests: list[PortRequest]) -> pl.DataFrame:
-    """Every number of every request: `e164`, `port_request_id`, `status`, `blocking`."""
-    rows = [
-        (line.e164, request.id, request.status) for request in requests for line in request.numbers
-    ]
-    frame = pl.DataFrame(
-        rows,
-        schema={"e164": pl.String, "port_request_id": pl.String, "status": pl.String},
-        orient="row",
-    )
-    return frame.with_columns(blocking=pl.col("status").is_in(sorted(BLOCKING_STATUSES)))
 
 
 def connect(

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
+import polars as pl
 from pydantic import SecretStr, ValidationError
 
 from portflow.errors import (
@@ -28,6 +29,7 @@ from portflow.errors import (
     UsageError,
     shown,
 )
+from portflow.porting.frames import requests_frame
 from portflow.porting.models import PortRequest, RequestDraft, StatusChange, Submitted
 
 log = logging.getLogger(__name__)
@@ -138,15 +140,22 @@ class HttpSystem:
         )
         return self._parse(Submitted, response)
 
-    def list_requests(self) -> list[PortRequest]:
-        body = self._json(self._call("GET", f"{API}/port-requests"))
+    def list_requests(self, *, account_id: str | None = None) -> list[PortRequest]:
+        """The service answers with `account_id`'s requests; one older than that parameter
+        ignores it and sends all, hence the filter here too."""
+        query = {"account_id": account_id} if account_id else None
+        body = self._json(self._call("GET", f"{API}/port-requests", params=query))
         if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
             raise PortingSystemError(
                 f"porting system {self.description} sent an answer portflow cannot read "
                 "(no list of requests)",
                 exit_code=EXIT_BAD_INPUT,
             )
-        return [self._parse(PortRequest, item) for item in body["requests"]]
+        requests = [self._parse(PortRequest, item) for item in body["requests"]]
+        return [r for r in requests if not account_id or r.account_id == account_id]
+
+    def request_numbers(self) -> pl.DataFrame:
+        return requests_frame(self.list_requests())
 
     def get(self, request_id: str) -> PortRequest:
         return self._parse(PortRequest, self._call("GET", _request_path(request_id)))

@@ -4,6 +4,8 @@
 
 POST /v1/port-requests needs an Idempotency-Key header equal to the body's key: a second
 call with the key returns the first call's request (200) instead of creating one (201).
+GET /v1/port-requests lists every request; with `?account_id=A`, that account's only (a
+service made before that parameter ignores it: clients filter the answer too).
 Bodies are JSON (anything else: 415) of at most `max_body` bytes (larger: 413, refused before
 any of it is parsed, chunked uploads included); a refused call changes nothing.
 With `faults=True` (tests and drills only) POST /v1/_faults queues canned answers (429 with
@@ -19,7 +21,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -304,8 +306,13 @@ def create_app(
         response_model=RequestList,
         responses=refusals(401, 503),
     )
-    def list_requests() -> RequestList:
-        return RequestList(requests=store.list_requests())
+    def list_requests(
+        account_id: Annotated[
+            str | None,
+            Query(min_length=1, max_length=200, description="Only this account's requests."),
+        ] = None,
+    ) -> RequestList:
+        return RequestList(requests=store.list_requests(account_id=account_id))
 
     @app.get(
         "/v1/port-requests/{request_id}",

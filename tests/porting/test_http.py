@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from portflow.errors import PortingSystemError, PortingSystemUnavailable
-from portflow.porting import HttpSystem, RetryPolicy
+from portflow.porting import HttpSystem, RetryPolicy, requests_frame
 from portflow.porting.models import StatusChange
 from tests.porting.drafts import draft
 from tests.porting.service import TOKEN, Service, free_port, running_service
@@ -116,6 +116,47 @@ def test_a_request_id_is_one_path_segment_as_in_the_store(service: Service, odd:
     with pytest.raises(PortingSystemError, match="HTTP 404"):
         system.get(named)
     assert system.get(second.id).status == second.status  # untouched
+
+
+def test_the_service_lists_one_accounts_requests(service: Service) -> None:
+    system = client(service)
+    for number, account in (("+12125550061", "ACC-A"), ("+12125550062", "ACC-B")):
+        system.submit(draft(number, account=account))
+    ours = system.list_requests(account_id="ACC-A")
+    assert [(r.account_id, r.numbers[0].e164) for r in ours] == [("ACC-A", "+12125550061")]
+    answer = httpx.get(  # the service filters, not only the client
+        f"{service.url}/v1/port-requests",
+        params={"account_id": "ACC-B"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert [r["account_id"] for r in answer.json()["requests"]] == ["ACC-B"]
+    assert system.request_numbers().equals(requests_frame(system.list_requests()))
+
+
+def test_a_service_older_than_the_account_filter_is_filtered_by_the_client(
+    service: Service,
+) -> None:
+    """A service that ignores `?account_id=` answers with every account's requests."""
+    system = client(service)
+    for number, account in (("+12125550071", "ACC-C"), ("+12125550072", "ACC-D")):
+        system.submit(draft(number, account=account))
+
+    class Older(_Quiet):
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.partition("?")[0]
+            headers = {"Authorization": self.headers["Authorization"]}
+            answer = httpx.get(f"{service.url}{path}", headers=headers)
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+    with serving(Older) as url:
+        older = HttpSystem(url, token=SecretStr(TOKEN), retry=FAST, timeout=5)
+        assert {r.account_id for r in older.list_requests()} >= {"ACC-C", "ACC-D"}
+        ours = older.list_requests(account_id="ACC-C")
+    assert [(r.account_id, r.numbers[0].e164) for r in ours] == [("ACC-C", "+12125550071")]
 
 
 @contextmanager

@@ -226,12 +226,27 @@ def test_only_live_requests_block_in_the_frame_check_reads(store: SqliteSystem) 
         store.submit(draft(number))
     store.set_status("PR-000002", StatusChange(status="cancelled"))
     store.set_status("PR-000003", StatusChange(status="exception", carrier_reason="6P"))
-    frame = requests_frame(store.list_requests())
+    frame = store.request_numbers()
     assert frame.select("e164", "blocking").sort("e164").rows() == [
         ("+14155552671", True),
         ("+14155552672", False),
         ("+14155552673", True),
     ]
+    assert frame.equals(requests_frame(store.list_requests()))  # read straight, the same
+
+
+def test_one_accounts_requests_are_listed_with_their_numbers(store: SqliteSystem) -> None:
+    store.submit(draft("+14155552671", "+14155552672"))
+    store.submit(draft("+14155552673", account="ACC-OTHER"))
+    store.submit(draft("+14155552674"))
+    ours = store.list_requests(account_id="ACC-1")
+    assert [(r.id, [line.e164 for line in r.numbers]) for r in ours] == [
+        ("PR-000001", ["+14155552671", "+14155552672"]),
+        ("PR-000003", ["+14155552674"]),
+    ]
+    assert ours == [store.get("PR-000001"), store.get("PR-000003")]
+    assert [r.id for r in store.list_requests()] == ["PR-000001", "PR-000002", "PR-000003"]
+    assert store.list_requests(account_id="ACC-NONE") == []
 
 
 def test_the_porting_systems_statuses_are_said_once() -> None:
