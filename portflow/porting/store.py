@@ -305,7 +305,7 @@ class SqliteSystem:
         """Every request (of `account_id` only, if given), with its numbers, in the order
         made: two queries, whatever the number of requests."""
         where, parameters = ("WHERE r.account_id = ?", (account_id,)) if account_id else ("", ())
-        with self._connect() as db:
+        with self._connect() as db, _snapshot(db):
             rows = db.execute(
                 f"SELECT * FROM port_requests r {where} ORDER BY r.seq", parameters
             ).fetchall()
@@ -441,6 +441,17 @@ class SqliteSystem:
             for r in rows
         ]
         return [h for same, h in held if same], [h for same, h in held if not same]
+
+
+@contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: both queries see the same requests (a submit between them
+    would add numbers of a request the first did not list)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")
 
 
 def _number_line(row: sqlite3.Row) -> NumberLine:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import get_args
@@ -253,3 +255,40 @@ def test_the_porting_systems_statuses_are_said_once() -> None:
     """The store's lifecycle and the rules' levels name the same statuses."""
     assert set(STATUSES) == set(SYSTEM_LEVELS) == set(TRANSITIONS) == set(get_args(Status))
     assert BLOCKING_STATUSES == {"submitted", "exception", "foc", "complete"}
+
+
+def test_a_request_made_while_the_list_is_read_is_not_half_seen(
+    store: SqliteSystem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The requests and their numbers are two queries: a submit between them added numbers
+    of a request the first had not listed (a KeyError: the nightly run crashed)."""
+    store.submit(draft("+14155552671"))
+    real_connect = SqliteSystem._connect
+    made: list[bool] = []
+
+    class Between:
+        """The store's connection; another submitter makes a request after its first query."""
+
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.connection = connection
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.connection, name)
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            cursor = self.connection.execute(sql, *args)
+            if sql.startswith("SELECT") and not made:
+                made.append(True)  # once: the other submitter's own queries come here too
+                SqliteSystem(store.path).submit(draft("+14155552672"))
+            return cursor
+
+    @contextlib.contextmanager
+    def connected(self: SqliteSystem) -> Iterator[Between]:
+        with real_connect(self) as connection:
+            yield Between(connection)
+
+    monkeypatch.setattr(SqliteSystem, "_connect", connected)
+    listed = store.list_requests()
+    monkeypatch.undo()
+    assert [[line.e164 for line in r.numbers] for r in listed] == [["+14155552671"]]
+    assert len(store.list_requests()) == 2
