@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from rules import duplicates
-from rules.judge import judge
+from rules.findings import FINDING_SCHEMA
+from rules.judge import judge, verdicts
 from rules.outcome import NO_ROUTING_WARNING, decide
 from rules.reasons import CODES, Reason
 from tests.helpers import batch_of, table_of
@@ -86,6 +88,28 @@ def test_a_row_of_cells_to_correct_gets_every_fix_and_a_duplicate_is_deleted() -
         f"{Reason.UNKNOWN_SERVICE.remediation} Also: {Reason.UNKNOWN_ROUTING_ID.remediation}"
     )
     assert fixes[1] == Reason.DUPLICATE_IN_BATCH.remediation
+
+
+def test_a_code_found_twice_for_a_row_is_listed_once_with_its_first_words() -> None:
+    found = pl.DataFrame(
+        [
+            (7, "UNKNOWN_ROUTING_ID", "'RT-9'", "RT-9", None),
+            (7, "UNKNOWN_SERVICE", "'sms'", None, None),
+            (7, "UNKNOWN_ROUTING_ID", "'RT-8'", "RT-8", "Use RT-1."),
+        ],
+        schema=FINDING_SCHEMA,
+        orient="row",
+    )
+    row = verdicts(found).row(0, named=True)
+    assert row["all_reasons"] == "UNKNOWN_SERVICE;UNKNOWN_ROUTING_ID"
+    assert row["reason"] == (
+        "The service column is neither voice nor fax: 'sms'. Also: The routing ID is not in "
+        "the account's routing table: 'RT-9'."
+    )
+    assert row["related"] == "RT-9"
+    assert row["remediation"] == (
+        f"{Reason.UNKNOWN_SERVICE.remediation} Also: {Reason.UNKNOWN_ROUTING_ID.remediation}"
+    )
 
 
 def test_a_repeat_of_a_first_occurrence_rejected_for_its_cells_says_to_delete_either() -> None:
