@@ -31,7 +31,7 @@ from portflow.readers.tabulate import (
     Table,
     find_header,
     headers_seen,
-    looks_like_phone_number,
+    in_usual_shape,
     tabulate,
     where,
 )
@@ -515,12 +515,12 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
 
 def _is_header_row(cells: Sequence[object]) -> bool:
     """Two cells or more, none a phone number: `Phone;4155552671` is a label and a number
-    of the manual-add form, not a table's header."""
+    of the manual-add form, not a table's header (`Updated 11/20/2026` may be a header)."""
     return sum(cell is not None for cell in cells) >= 2 and not _phone_in(cells)
 
 
 def _phone_in(cells: Sequence[object]) -> bool:
-    return any(looks_like_phone_number(cell) for cell in cells)
+    return any(in_usual_shape(cell) for cell in cells)
 
 
 def _is_table(grid: Grid) -> bool:

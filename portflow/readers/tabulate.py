@@ -57,6 +57,11 @@ def looks_like_phone_number(cell: object) -> bool:
     return _NUMBER_FIRST.match(text) is not None and len(_DIGIT.findall(text)) >= 7
 
 
+def in_usual_shape(cell: object) -> bool:
+    """A North American number as most lists write it (COMMON_SHAPE): no date is one."""
+    return isinstance(cell, str) and _COMMON_SHAPE.match(cell.strip()) is not None
+
+
 def looks_like_vanity_number(cell: object) -> bool:
     """`1-800-FLOWERS`: a number, though it has fewer than seven digits."""
     if not isinstance(cell, str):
@@ -173,16 +178,13 @@ def _numbers_above(
     above its own header): read as data under that header, and named in a warning. Rows
     above it with a phone number elsewhere (another layout) are named too: not read.
 
-    A phone number here is one in a usual shape (COMMON_SHAPE): a title row's date or
-    timestamp (`2026-11-20 10:32`) is none."""
-
-    def phone(cell: object) -> bool:
-        return isinstance(cell, str) and _COMMON_SHAPE.match(cell.strip()) is not None
-
+    A phone number here is one in a usual shape: a title row's date or timestamp
+    (`2026-11-20 10:32`) is none."""
     above = grid.frame.slice(0, position)
-    holds = [any(phone(cell) for cell in row[:-1]) for row in above.iter_rows()]
+    holds = [any(in_usual_shape(cell) for cell in row[:-1]) for row in above.iter_rows()]
     taken = [
-        number_cell is not None and phone(cell) for cell in above.get_column(number_cell or ROW)
+        number_cell is not None and in_usual_shape(cell)
+        for cell in above.get_column(number_cell or ROW)
     ]
     rows = above.get_column(ROW).to_list()
     read = [row for row, take in zip(rows, taken, strict=True) if take]

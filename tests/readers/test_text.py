@@ -52,6 +52,15 @@ def test_numbers_on_the_line_of_a_header_item_are_read(tmp_path: Path, text: str
     ]
 
 
+def test_a_tab_table_whose_header_holds_a_date_is_still_a_table(tmp_path: Path) -> None:
+    """Only a number in a usual shape makes a header line a label and numbers."""
+    path = tmp_path / "export.txt"
+    path.write_text("Phone\tRoute ID\t11/20/2026\n4155552671\tRT-1\tx\n")
+    assert read_batch([str(path)]).frame.select("number", "routing_id").rows() == [
+        ("4155552671", "RT-1")
+    ]
+
+
 def test_standard_input_is_the_text_form() -> None:
     source = read_input("-", stdin=io.BytesIO(b"4155552671;4155552672\r\n"))
     assert source.file == "stdin"
