@@ -23,8 +23,9 @@ _DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d[\d ().-]{4,}\d")
 _NUMBER_FIRST = re.compile(r"[+(]?\d")
 # A vanity number as lists write them: an area code, then seven or more capitals and digits
-# (1-800-FLOWERS, (888) GOT-JUNK). Capitals only: `800 Numbers` is a header.
-_VANITY = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)(?=[0-9 .-]*[A-Z])([0-9A-Z .-]+)")
+# (1-800-FLOWERS, (888) GOT-JUNK). Capitals only, and a dash or bracket after the area
+# code: `800 Numbers` and `800 NUMBERS` are headers.
+_VANITY = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}-)(?=[0-9 .-]*[A-Z])([0-9A-Z .-]+)")
 _ALPHANUMERIC = re.compile(r"[0-9A-Z]")
 _COMMON_SHAPE = re.compile(COMMON_SHAPE)
 # What may come before a number in its cell: spaces, quotes, Excel's `="..."` text form,
@@ -149,9 +150,7 @@ def tabulate(
             grid.frame.slice(position + 1), cells, header, warnings, where(grid.file, grid.sheet)
         )
         if position:
-            number_cell = next((c for c, n in zip(cells, names, strict=True) if n == NUMBER), None)
-            above = _numbers_above(grid, position, number_cell, warnings)
-            data = pl.concat([above, data]) if above.height else data
+            _numbers_above(grid, position, warnings)
     elif headerless and (assume_headerless or _starts_with_numbers(grid)):
         names = [
             headerless[k] if k < len(headerless) else f"column {k + 1}" for k in range(len(cells))
@@ -171,38 +170,20 @@ def tabulate(
     return Table(grid.file, grid.sheet, data, skipped, tuple(warnings))
 
 
-def _numbers_above(
-    grid: Grid, position: int, number_cell: str | None, warnings: list[str]
-) -> pl.DataFrame:
-    """Rows above the header that hold a phone number in its number column (a list pasted
-    above its own header): read as data under that header, and named in a warning. Rows
-    above it with a phone number elsewhere (another layout) are named too: not read.
-
-    A phone number here is one in a usual shape: a title row's date or timestamp
-    (`2026-11-20 10:32`) is none."""
+def _numbers_above(grid: Grid, position: int, warnings: list[str]) -> None:
+    """Rows above the header that hold a phone number in a usual shape are named in a
+    warning, not read: they may be a list pasted above this one (in its own columns, or
+    under its own header), or a contact line in the title (`Prepared by, 617-267-0707`);
+    read under this header, a forward-to number was configured as the number to port.
+    A title's date or timestamp (`2026-11-20 10:32`) is no number."""
     above = grid.frame.slice(0, position)
-    holds = [any(in_usual_shape(cell) for cell in row[:-1]) for row in above.iter_rows()]
-    taken = [
-        number_cell is not None and in_usual_shape(cell)
-        for cell in above.get_column(number_cell or ROW)
-    ]
-    rows = above.get_column(ROW).to_list()
-    read = [row for row, take in zip(rows, taken, strict=True) if take]
-    left = [row for row, hold, take in zip(rows, holds, taken, strict=True) if hold and not take]
-    header_row = grid.frame.item(position, ROW)
-    located = where(grid.file, grid.sheet)
-    if read:
+    rows = [row[-1] for row in above.iter_rows() if any(in_usual_shape(cell) for cell in row[:-1])]
+    if rows:
         warnings.append(
-            f"{located}: row(s) {_rows_text(read)} above the header row (row {header_row}) "
-            "hold phone numbers: read as rows under that header"
+            f"{where(grid.file, grid.sheet)}: row(s) {_rows_text(rows)} above the header row "
+            f"(row {grid.frame.item(position, ROW)}) hold phone numbers that are NOT read; if "
+            "they are numbers to port, move them under the header, in its columns"
         )
-    if left:
-        warnings.append(
-            f"{located}: row(s) {_rows_text(left)} above the header row (row {header_row}) "
-            "hold phone numbers outside its number column: NOT read; move them under the "
-            "header, in its columns"
-        )
-    return above.filter(pl.Series(taken, dtype=pl.Boolean))
 
 
 def _rows_text(rows: Sequence[int]) -> str:
