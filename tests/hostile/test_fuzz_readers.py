@@ -168,7 +168,11 @@ number_tokens = st.one_of(
 def well_formed_csvs(draw: st.DrawFn) -> tuple[bytes, int]:
     """Properly quoted CSV with a header and N rows that each have a number: N rows out."""
     numbers = draw(st.lists(number_tokens, min_size=1, max_size=40))
-    others = st.one_of(st.none(), st.text(max_size=10).filter(lambda v: "\x00" not in v))
+    # No CR: Python's writer leaves a CR unquoted when lines end in LF, and a CR alone
+    # outside quotes is a line break, as spreadsheets read it (and portflow since 3e4c039).
+    others = st.one_of(
+        st.none(), st.text(max_size=10).filter(lambda v: "\x00" not in v and "\r" not in v)
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
     writer.writerow(["Phone Number", "Routing ID", "Notes"])
