@@ -81,12 +81,12 @@ def receiving_number(
     the tracking numbers forwarding to each."""
     listed = with_key(receiving).select(KEY, "active")
     targets = listed.filter(pl.col("active")).select(KEY).unique().with_columns(unlisted=False)
+    forwarders = None
     if tracking is not None and "receiving_e164" in tracking.columns:
-        forwarding = tracking.filter(
-            pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null()
-        )
-        forwarders = forwarding.group_by("receiving_e164").agg(
-            pl.col("e164").unique(maintain_order=True).alias("forwarders")
+        forwarders = (
+            tracking.filter(pl.col("receiving_e164").is_not_null() & pl.col("e164").is_not_null())
+            .group_by("receiving_e164")
+            .agg(pl.col("e164").unique(maintain_order=True).alias("forwarders"))
         )
         unlisted = (
             with_key(forwarders.select(e164="receiving_e164"))
@@ -95,13 +95,11 @@ def receiving_number(
             .with_columns(unlisted=True)
         )
         targets = pl.concat([targets, unlisted])
-        found = _matches(batch, targets, unlisted=pl.col("unlisted").any()).join(
-            forwarders, left_on="e164", right_on="receiving_e164", how="left"
-        )
+    found = _matches(batch, targets, unlisted=pl.col("unlisted").any())
+    if forwarders is not None:
+        found = found.join(forwarders, left_on="e164", right_on="receiving_e164", how="left")
     else:
-        found = _matches(batch, targets, unlisted=pl.col("unlisted").any()).with_columns(
-            forwarders=pl.lit(None, dtype=pl.List(pl.String))
-        )
+        found = found.with_columns(forwarders=pl.lit(None, dtype=pl.List(pl.String)))
     count = pl.col("forwarders").list.len().fill_null(0)
     listed_forwarders = pl.concat_str(pl.lit("tracking numbers "), join_list("forwarders"))
     nobody = (
@@ -131,19 +129,13 @@ def receiving_number(
                 "Remove it from the account's receiving numbers (or deactivate it), then port it."
             )
         )
-        .when(pl.col("unlisted"))
-        .then(
-            pl.concat_str(
-                pl.lit("Point these at another receiving number first: "),
-                listed_forwarders,
-                pl.lit("; then port it."),
-            )
-        )
         .otherwise(
             pl.concat_str(
                 pl.lit("Point these at another receiving number first: "),
                 listed_forwarders,
-                pl.lit("; then deactivate this receiving number and port it."),
+                pl.when(pl.col("unlisted"))
+                .then(pl.lit("; then port it."))
+                .otherwise(pl.lit("; then deactivate this receiving number and port it.")),
             )
         ),
     )

@@ -165,9 +165,7 @@ class Normaliser:
     def _decide_fast(self, values: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
         raw = pl.col("raw")
         rows = values.to_frame().with_columns(
-            ten=pl.when(raw.str.contains(COMMON_SHAPE))
-            .then(raw.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64))
-            .otherwise(None)
+            ten=pl.when(raw.str.contains(COMMON_SHAPE)).then(_ten_digits(raw)).otherwise(None)
         )
         others = rows.filter(pl.col("ten").is_null() & raw.is_not_null())
         if others.height:
@@ -210,6 +208,11 @@ class Normaliser:
         )
 
 
+def _ten_digits(shaped: pl.Expr) -> pl.Expr:
+    """A COMMON_SHAPE value's ten national digits as an integer."""
+    return shaped.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64)
+
+
 def _join_where(rows: pl.DataFrame, decided: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
     """`rows` with the columns of `decided` (keyed by raw) on the rows where `where` holds."""
     keyed = rows.with_columns(key=pl.when(where).then(pl.col("raw")))
@@ -246,7 +249,7 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
     frame = frame.with_columns(
         text=pl.when(eligible).then(text.str.replace(r"^(\d+)[.,]0+$", "${1}")),
         shaped=pl.when(~eligible & punctuated.str.contains(COMMON_SHAPE)).then(
-            punctuated.str.replace_many(_LANE_1_SEPARATORS).str.slice(-10).cast(pl.UInt64)
+            _ten_digits(punctuated)
         ),
     ).drop("mapped")
     # An extension at the end (x123, ext. 5, #204) is set apart; the rest must be a number

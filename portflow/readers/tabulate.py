@@ -186,8 +186,8 @@ def _numbers_above(grid: Grid, position: int, warnings: list[str]) -> None:
         )
 
 
-def _rows_text(rows: Sequence[int]) -> str:
-    return ", ".join(str(row) for row in rows[:10]) + (" ..." if len(rows) > 10 else "")
+def _rows_text(rows: Sequence[int], *, limit: int = 10) -> str:
+    return ", ".join(str(row) for row in rows[:limit]) + (", ..." if len(rows) > limit else "")
 
 
 def _without_repeated_headers(
@@ -215,7 +215,7 @@ def _without_repeated_headers(
     if repeated.height == 0:
         return data
     rows = repeated.get_column(ROW).to_list()
-    shown = ", ".join(str(row) for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    shown = _rows_text(rows, limit=5)
     warnings.append(f"{located}: {len(rows)} row(s) repeat the header row (row {shown}); skipped")
     return data.filter(~pl.col(ROW).is_in(rows))
 
