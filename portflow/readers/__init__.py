@@ -400,7 +400,20 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         _check_rows(grid, limits=limits)
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
-            skipped.append(f'"{grid.sheet}" ({_not_a_list(grid)})')
+            phones = _phone_columns(grid)
+            if phones and sheets_read(sheets) > 1:
+                # Skipping it would drop its numbers from a run that looks complete.
+                verb = "hold" if len(phones) > 1 else "holds"
+                raise InputError(
+                    file,
+                    f"{', '.join(phones[:MAX_LISTED])} {verb} phone numbers, but no column "
+                    "is headed as the numbers to port (headers seen: "
+                    f'{headers_seen(grid, secret=is_secret_header)}): head it "Phone Number", '
+                    "or delete the sheet if its numbers are not to be ported (nothing was "
+                    "checked)",
+                    sheet=grid.sheet,
+                )
+            skipped.append(f'"{grid.sheet}" ({_not_a_list(grid, phones)})')
             continue
         found.append((table, visibility))
     # A legend or notes sheet can have a "Phone Number" cell over words; when another sheet
@@ -433,14 +446,31 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
     return source
 
 
-def _not_a_list(grid: Grid) -> str:
+def sheets_read(sheets: Sequence[tuple[Grid, str]]) -> int:
+    """How many of a workbook's sheets have any cell."""
+    return sum(1 for grid, _ in sheets if grid.frame.height)
+
+
+def _not_a_list(grid: Grid, phones: list[str] | None = None) -> str:
     """Why a grid with no number column is refused: the headers seen, and which columns do
     hold phone numbers (an Outlook export's `Business Phone`), with what to do."""
     seen = f"headers seen: {headers_seen(grid, secret=is_secret_header)}"
+    phones = _phone_columns(grid) if phones is None else phones
+    if not phones:
+        return seen
+    return (
+        f"{seen}; {', '.join(phones[:MAX_LISTED])} {'hold' if len(phones) > 1 else 'holds'} "
+        'phone numbers: head the one to port "Phone Number"'
+    )
+
+
+def _phone_columns(grid: Grid) -> list[str]:
+    """The headers (quoted, shortened) of the columns under the first filled row that mostly
+    hold phone numbers."""
     top = grid.frame.head(HEADER_SEARCH_ROWS).with_row_index("_at")
     filled = top.filter(pl.any_horizontal(pl.col(grid.cell_columns).is_not_null()))
     if filled.height == 0:
-        return seen
+        return []
     at = int(filled.get_column("_at")[0])
     below = grid.frame.slice(at + 1, 1_000)
     phones = []
@@ -449,12 +479,7 @@ def _not_a_list(grid: Grid) -> str:
         numbers, nonblank = _phone_cells(below.get_column(name))
         if header and numbers and numbers * 2 >= nonblank and not is_secret_header(header):
             phones.append(f'"{shown(header, limit=SHOWN_HEADER_CHARS)}"')
-    if not phones:
-        return seen
-    return (
-        f"{seen}; {', '.join(phones[:MAX_LISTED])} {'hold' if len(phones) > 1 else 'holds'} "
-        'phone numbers: head the one to port "Phone Number"'
-    )
+    return phones
 
 
 def _holds_numbers(table: Table) -> bool:

@@ -100,6 +100,12 @@ def test_header_aliases_match_ignoring_case_spaces_and_punctuation(tmp_path: Pat
         "Telephone Numbers",
         "Toll-Free Number",
         "Phone:",
+        "Phone Numbers to Port",
+        "Ported Numbers",
+        "Tel #",
+        "Telephone No.",
+        "DID Number",
+        "Numéro de téléphone",
     ],
 )
 def test_headers_with_marks_notes_and_plurals_are_recognised(tmp_path: Path, header: str) -> None:

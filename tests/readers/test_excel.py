@@ -190,6 +190,36 @@ def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None
     )
 
 
+def test_a_sheet_of_numbers_under_an_unknown_header_stops_the_run(tmp_path: Path) -> None:
+    """Skipping it would leave its numbers out of a run that otherwise looks complete."""
+    book, path = workbook(tmp_path)
+    book.active.title = "East"
+    book.active.append(["Phone Number", "Routing ID"])
+    book.active.append(["3033707940", "RT-1"])
+    west = book.create_sheet("West")
+    west.append(["Lines moving to us", "Routing ID"])
+    west.append(["3033707941", "RT-1"])
+    notes = book.create_sheet("Notes")  # no phone numbers: skipped with a warning
+    notes.append(["Contact", "Email"])
+    notes.append(["Dana", "dana@example.com"])
+    book.save(path)
+    with pytest.raises(InputError) as error:
+        read_batch([str(path)])
+    assert (error.value.sheet, error.value.problem) == (
+        "West",
+        '"Lines moving to us" holds phone numbers, but no column is headed as the numbers '
+        'to port (headers seen: Lines moving to us, Routing ID): head it "Phone Number", or '
+        "delete the sheet if its numbers are not to be ported (nothing was checked)",
+    )
+    del book["West"]
+    book.save(path)
+    batch = read_batch([str(path)])
+    assert batch.frame.get_column("number").to_list() == ["3033707940"]
+    assert f'{path}, sheet "Notes" (headers seen: Contact, Email): no phone-number column' in (
+        " ".join(batch.warnings)
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
