@@ -616,9 +616,17 @@ def _manual_table(grid: Grid) -> Table:
     """Every item of the manual-add form is a number; a first item like `Phone` is a header."""
     frame = grid.frame.with_row_index("_item")
     filled = frame.filter(pl.col("c0").is_not_null())
-    if filled.height and INPUT_INDEX.get(normalise_header(filled.item(0, "c0"))) == NUMBER:
-        # That item only: numbers may follow it on its line (`Phone: 4155552671, ...`).
-        frame = frame.filter(pl.col("_item") > filled.item(0, "_item"))
+    if filled.height:
+        first, at = filled.item(0, "c0"), filled.item(0, "_item")
+        label, colon, rest = first.partition(":")
+        if INPUT_INDEX.get(normalise_header(first)) == NUMBER:
+            # That item only: numbers may follow it on its line (`Phone, 4155552671, ...`).
+            frame = frame.filter(pl.col("_item") != at)
+        elif colon and rest.strip() and INPUT_INDEX.get(normalise_header(label)) == NUMBER:
+            # `Phone: 4155552671, ...`: the label is no part of the first number.
+            frame = frame.with_columns(
+                c0=pl.when(pl.col("_item") == at).then(pl.lit(rest.strip())).otherwise("c0")
+            )
     frame = frame.drop("_item")
     table = tabulate(
         Grid(grid.file, grid.sheet, frame),

@@ -39,11 +39,13 @@ def test_a_first_item_that_is_a_header_is_not_a_number(tmp_path: Path) -> None:
         "Phone;4155552671\n3127824401\n",
         "Numbers,4155552671\n3127824401",
         "TN\t4155552671\n3127824401",
+        "Phone: 4155552671\n3127824401",
+        "Numbers: 4155552671\n3127824401",
     ],
 )
 def test_numbers_on_the_line_of_a_header_item_are_read(tmp_path: Path, text: str) -> None:
     """The label, not its line: `Phone;4155552671` lost its number (a tab made the number
-    a column's name)."""
+    a column's name), and `Phone: 4155552671` was a number with words before it."""
     path = tmp_path / "pasted.txt"
     path.write_text(text)
     assert read_batch([str(path)]).frame.select("source_row", "number").rows() == [
