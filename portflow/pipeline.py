@@ -60,6 +60,7 @@ INTERNAL_COLUMNS = (
     "receiving_status",
     "receiving_e164",
     "receiving_extension",
+    "receiving_problem",
     "service_kind",
     "reason",
     "routing_name",
@@ -247,8 +248,13 @@ def normalise_batch(batch: Batch, normaliser: Normaliser) -> pl.DataFrame:
         {"status": "number_status", "problem": "number_problem"}
     )
     receiving = normaliser.normalise(
-        frame.get_column("receiving_number"), columns=("status", "e164", "extension")
-    ).select(receiving_status="status", receiving_e164="e164", receiving_extension="extension")
+        frame.get_column("receiving_number"), columns=("status", "e164", "extension", "problem")
+    ).select(
+        receiving_status="status",
+        receiving_e164="e164",
+        receiving_extension="extension",
+        receiving_problem="problem",
+    )
     normalised = pl.concat([frame, numbers, receiving], how="horizontal").with_columns(
         service_kinds(frame)
     )

@@ -8,7 +8,7 @@ from portflow.numbers import reference as ref
 from rules.findings import findings, quoted
 from rules.reasons import Reason
 
-_INVALID_DETAIL = {
+INVALID_DETAIL = {
     ref.DIGITS_LOST: "is in scientific notation: Excel dropped the last digits",
     ref.NOT_A_NUMBER: "is not a phone number",
     ref.WRONG_LENGTH: "does not have 10 digits (3-digit area code + 7-digit number)",
@@ -55,7 +55,7 @@ def invalid_number(batch: pl.DataFrame) -> pl.DataFrame:
         detail=pl.concat_str(
             quoted("number"),
             pl.lit(" "),
-            problem.replace_strict(_INVALID_DETAIL, default="is not valid"),
+            problem.replace_strict(INVALID_DETAIL, default="is not valid"),
         ),
         fix=problem.replace_strict(_INVALID_FIX, default=None, return_dtype=pl.String),
     )

@@ -6,6 +6,7 @@ import polars as pl
 
 from portflow.numbers import reference as ref
 from rules.findings import findings, join_list, location, quoted
+from rules.numbers import INVALID_DETAIL
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
@@ -15,20 +16,42 @@ BY_TICKET = "by ticket"
 
 
 def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
-    """Receiving numbers that are not valid phone numbers (or carry an extension)."""
-    bad = batch.filter(
-        (pl.col("receiving_status") == ref.INVALID) | pl.col("receiving_extension").is_not_null()
-    )
+    """Receiving numbers that are not valid phone numbers (or carry an extension): why, as
+    INVALID_NUMBER says it of a number, and the fix for that cause."""
+    invalid = pl.col("receiving_status") == ref.INVALID
+    problem = pl.col("receiving_problem") if "receiving_problem" in batch.columns else pl.lit(None)
+    bad = batch.filter(invalid | pl.col("receiving_extension").is_not_null())
     return findings(
         bad,
         Reason.INVALID_RECEIVING_NUMBER,
         detail=pl.concat_str(
             quoted("receiving_number"),
-            pl.when(pl.col("receiving_status") == ref.INVALID)
-            .then(pl.lit(" is not a valid phone number"))
+            pl.when(invalid)
+            .then(
+                pl.lit(" ")
+                + problem.replace_strict(INVALID_DETAIL, default="is not a valid phone number")
+            )
             .otherwise(pl.lit(" has an extension; calls cannot be forwarded to an extension")),
         ),
+        fix=pl.when(invalid).then(
+            problem.replace_strict(_RECEIVING_FIX, default=None, return_dtype=pl.String)
+        ),
     )
+
+
+_RECEIVING_FIX = {
+    ref.DIGITS_LOST: "Format the forward-to column as Text in the original workbook, type or "
+    "paste the full 10-digit numbers again and re-export; the digits cannot be recovered "
+    "from this file.",
+    ref.TWO_NUMBERS: "Give one forward-to number per row: calls go to one number.",
+    ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
+    "it and run again.",
+    ref.WORDS: "Leave only the forward-to number in its cell; put a note in a column of its own.",
+    ref.WORDS_BEFORE: "Leave only the forward-to number in its cell; put a note in a column "
+    "of its own.",
+    ref.INVALID_PREFIX: "Check the forward-to number with the customer; a typo in the area "
+    "code or exchange is the usual cause.",
+}
 
 
 def routes_to_ported_number(

@@ -34,6 +34,28 @@ def test_invalid_number_says_why_and_how_to_fix_excel_damage() -> None:
     assert result.item(2, "fix") is None  # the reason's default remediation applies
 
 
+def test_invalid_receiving_number_says_why_and_how_to_fix_it() -> None:
+    """As INVALID_NUMBER does for a number: an Excel-damaged forward-to column was only 'not
+    a valid phone number', with a fix that suggested blanking it."""
+    batch = batch_of(
+        {"number": "4155552671", "receiving_number": "4.15555E+09"},
+        {"number": "4155552672", "receiving_number": "415-555-0000 / 415-555-0001"},
+        {"number": "4155552673", "receiving_number": "4155550000 x5"},
+        {"number": "4155552674", "receiving_number": "12"},
+    )
+    result = receiving.invalid_receiving_number(batch)
+    assert found(result, "detail") == [
+        (0, "'4.15555E+09' is in scientific notation: Excel dropped the last digits"),
+        (1, "'415-555-0000 / 415-555-0001' holds two phone numbers in one cell"),
+        (2, "'4155550000 x5' has an extension; calls cannot be forwarded to an extension"),
+        (3, "'12' does not have 10 digits (3-digit area code + 7-digit number)"),
+    ]
+    fixes = result.get_column("fix").to_list()
+    assert "Format the forward-to column as Text" in fixes[0]
+    assert "the digits cannot be recovered from this file" in fixes[0]
+    assert fixes[1:] == ["Give one forward-to number per row: calls go to one number.", None, None]
+
+
 def test_not_us_ca_names_the_region() -> None:
     batch = batch_of(
         {"number": "+1 876 555 1234"}, {"number": "+44 20 7946 0958"}, {"number": "416 555 1234"}
