@@ -22,6 +22,7 @@ from portflow.readers.headers import (
     INPUT_INDEX,
     NUMBER,
     ROUTING_ID,
+    match_headers,
     normalise_header,
 )
 from portflow.readers.limits import DEFAULT_LIMITS, Limits, megabytes, over
@@ -51,6 +52,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 INPUT_COLUMNS = tuple(INPUT_ALIASES)
 EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as normalise_header
+MIN_DIGITS = 7  # fewer than any phone number has: a title's words (`wave 2`), not a number
 # Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
 # Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
 _WORD = re.compile(r"[a-z0-9]+|#")
@@ -520,7 +522,21 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         _check_rows(grid, limits=limits)
         header = find_header(grid, INPUT_INDEX)
         labels = grid.frame.row(header)[:-1] if header is not None else ()
-        if _is_header_row(labels):
+        titled = (
+            delimiter != "\t"
+            and _is_header_row(labels)
+            and _numbers_under_a_title(grid, header, labels)
+        )
+        if titled:
+            assert header is not None
+            source.warnings.append(
+                f"{file}: line {grid.frame.item(header, ROW)} "
+                f"('{shown(_joined(labels), limit=SHOWN_HEADER_CHARS)}') was read as a title, "
+                "not as a table's header: every number under it is checked, as the "
+                "manual-add form is; if a column is not numbers to port (a fax line), "
+                "send the list as a CSV with a Service column"
+            )
+        if _is_header_row(labels) and not titled:
             table = tabulate(grid, INPUT_INDEX)
         elif delimiter == "\t" and not _phone_in(labels) and _is_table(grid):
             # Cells in columns (Excel's "Text (Tab delimited)", a range copied from a sheet):
@@ -542,6 +558,23 @@ def _is_header_row(cells: Sequence[object]) -> bool:
     """Two cells or more, none a phone number: `Phone;4155552671` is a label and a number
     of the manual-add form, not a table's header (`Updated 11/20/2026` may be a header)."""
     return sum(cell is not None for cell in cells) >= 2 and not _phone_in(cells)
+
+
+def _joined(cells: Sequence[object]) -> str:
+    return ", ".join(str(cell).strip() for cell in cells if cell is not None)
+
+
+def _numbers_under_a_title(grid: Grid, header: int | None, labels: Sequence[object]) -> bool:
+    """`Numbers to port; wave 2` over lines of numbers is the manual-add form with a title,
+    not a table: as one, every number past a line's first would be a carried column's, and
+    never checked. A table has two known columns (`Phone Number, Forward To`) or a column
+    that is mostly not phone numbers (a routing ID, a note)."""
+    if header is None or sum(m is not None for m in match_headers(labels, INPUT_INDEX)) >= 2:
+        return False
+    below = grid.frame.slice(header + 1, 1_000)
+    counts = [_phone_cells(below.get_column(name)) for name in grid.cell_columns]
+    filled = [(numbers, nonblank) for numbers, nonblank in counts if nonblank]
+    return len(filled) >= 2 and all(numbers * 2 >= nonblank for numbers, nonblank in filled)
 
 
 def _phone_in(cells: Sequence[object]) -> bool:
@@ -620,8 +653,12 @@ def _manual_table(grid: Grid) -> Table:
         first, at = filled.item(0, "c0"), filled.item(0, "_item")
         label, colon, rest = first.partition(":")
         if INPUT_INDEX.get(normalise_header(first)) == NUMBER:
-            # That item only: numbers may follow it on its line (`Phone, 4155552671, ...`).
-            frame = frame.filter(pl.col("_item") != at)
+            # That item, and the words beside it on its line (`Numbers to port; wave 2`);
+            # numbers may follow it there (`Phone, 4155552671, ...`).
+            line = filled.item(0, ROW)
+            words = pl.col("c0").fill_null("").str.count_matches(r"\d") < MIN_DIGITS
+            title = (pl.col(ROW) == line) & words
+            frame = frame.filter((pl.col("_item") != at) & ~title)
         elif colon and rest.strip() and INPUT_INDEX.get(normalise_header(label)) == NUMBER:
             # `Phone: 4155552671, ...`: the label is no part of the first number.
             frame = frame.with_columns(

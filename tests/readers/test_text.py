@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from portflow.errors import InputError
@@ -52,6 +53,48 @@ def test_numbers_on_the_line_of_a_header_item_are_read(tmp_path: Path, text: str
         (1, "4155552671"),
         (2, "3127824401"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Numbers to port; wave 2\n4155552671; 3127824401\n4155552672; 3127824402\n",
+        "Numbers to port, please\n4155552671, 3127824401\n4155552672, 3127824402\n",
+    ],
+)
+def test_a_title_line_over_numbers_is_not_a_header(tmp_path: Path, text: str) -> None:
+    """Read as a table's header, it made every line's second number a carried column's,
+    never checked (exit 0, a warning only)."""
+    path = tmp_path / "pasted.txt"
+    path.write_text(text)
+    batch = read_batch([str(path)])
+    numbers = batch.frame.select("source_row", pl.col("number").str.strip_chars())
+    assert numbers.rows() == [
+        (2, "4155552671"),
+        (2, "3127824401"),
+        (3, "4155552672"),
+        (3, "3127824402"),
+    ]
+    assert batch.carried == []
+    assert "line 1 ('Numbers to port, " in " ".join(batch.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        ("Phone Number,Forward To\n4155552671,3127824401\n", ["4155552671", "3127824401"]),
+        ("Phone Number;Routing ID\n4155552671;RT-1\n", ["4155552671", "RT-1"]),
+    ],
+)
+def test_a_header_over_columns_is_still_a_table(
+    tmp_path: Path, text: str, columns: list[str]
+) -> None:
+    path = tmp_path / "pasted.txt"
+    path.write_text(text)
+    batch = read_batch([str(path)])
+    row = batch.frame.row(0, named=True)
+    assert [row["number"], row["receiving_number"] or row["routing_id"]] == columns
+    assert batch.frame.height == 1
 
 
 def test_a_tab_table_whose_header_holds_a_date_is_still_a_table(tmp_path: Path) -> None:
