@@ -38,6 +38,7 @@ from portflow.pipeline import (
     write_results,
 )
 from portflow.porting import SQLITE_PREFIX, PortingSystem, opened
+from portflow.porting.http import redact
 from portflow.porting.models import (
     BLOCKING_STATUSES,
     NumberLine,
@@ -58,6 +59,7 @@ NOT_SUBMITTED = "not_submitted"
 # The outcome's own text that quotes a row's cells.
 REFUSED = "refused"
 MAX_NAMED = 5  # requests named in a message
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -174,19 +176,35 @@ def run_submit(
     # outputs that record the submission are written.
     with held(options.check.out, names=(*CHECK_OUTPUTS, SUBMITTED_CSV)):
         try:
+            if own.unavailable is not None:
+                raise PushStopped(own.unavailable, Pushed((), own.system))
             pushed: Pushed = (push_step or step)(
                 "push port requests",
                 push_requests,
                 options.system_url,
                 drafts,
                 warn_if_new=not options.new_system_expected,
+                answered=AnswerLog(),
             )
         except PushStopped as stopped:
-            _write(_stopped_report(checked, drafts, ready, own, stopped), step)
+            if own.unavailable is None:
+                # Listed again: requests made before the stop (by an earlier attempt of a
+                # retried push, or one whose answer was lost) hold their numbers now.
+                own = _listed_again(options.system_url, loaded.manifest.account_id, own)
+            report = _stopped_report(checked, drafts, ready, own, stopped)
+            _write(report, step)
             written = options.check.out / SUBMITTED_CSV
-            raise stopped.noted(f"what was and was not submitted is in {written}") from None
+            note = f"what was and was not submitted is in {written}"
+            if report.submitted is None:
+                note = (
+                    f"nothing was submitted (summary.json: numbers_not_submitted); {written} "
+                    "is an earlier run's list, kept"
+                )
+            raise stopped.noted(note) from None
         except PushInterrupted as interrupted:
-            cause = PortingSystemError("interrupted (Ctrl-C or SIGTERM)", exit_code=130)
+            cause = PortingSystemError(
+                "interrupted (Ctrl-C or SIGTERM)", exit_code=EXIT_INTERRUPTED
+            )
             cause.retryable = True
             halted = PushStopped(cause, interrupted.pushed)
             _write(_stopped_report(checked, drafts, ready, own, halted), step)
@@ -202,11 +220,20 @@ def _stopped_report(
     stopped: PushStopped,
 ) -> _Report:
     report = _report(checked, drafts, stopped.pushed, ready, own, stopped=stopped)
-    if not stopped.pushed.answers and (checked.options.out / SUBMITTED_CSV).is_file():
-        # Nothing was answered: the earlier submitted.csv (which number went in which
-        # request) says more than one listing every number not_submitted.
+    unknown = own.unavailable is not None and not stopped.pushed.answers
+    if unknown and (checked.options.out / SUBMITTED_CSV).is_file():
+        # Nothing answered, not even which requests this account has: the earlier
+        # submitted.csv (which number went in which request) says more than one listing
+        # every number not_submitted.
         report = dataclasses.replace(report, submitted=None)
     return report
+
+
+def _listed_again(url: str, account_id: str | None, before: OwnRequests) -> OwnRequests:
+    """This account's requests after a stopped push, or as before it if they cannot be
+    listed now."""
+    again = own_requests(url, account_id)
+    return before if again.unavailable is not None else again
 
 
 @dataclass(frozen=True)
@@ -217,6 +244,10 @@ class OwnRequests:
     # Each number of an active or complete one: (that request, the number as it was sent).
     lines: Mapping[str, tuple[str, NumberLine]] = field(default_factory=dict)
     statuses: Mapping[str, str] = field(default_factory=dict)  # of each request in `lines`
+    # The listing failed: the check cannot tell this account's requests from another's, so
+    # nothing is pushed (exit 4, as when the push fails).
+    unavailable: PortingSystemUnavailable | None = None
+    system: str = ""  # the porting system, as its answers name it
 
     def differences(self, drafts: list[RequestDraft]) -> list[dict[str, str | None]]:
         """Numbers this batch gives another routing or receiving number than the request
@@ -247,13 +278,16 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
         url.startswith(SQLITE_PREFIX) and not Path(url[len(SQLITE_PREFIX) :]).exists()
     ):
         return OwnRequests()
+    description = redact(url)
     try:
         with opened(url, load_settings(), create=False) as system:
+            description = system.description
             ours = system.list_requests(account_id=account_id)
     except PortingSystemUnavailable as error:
-        # The push will say so (exit 4) after the check's outputs are written.
+        # Without them, a refreshed export's rows of this account's own requests would be
+        # IN_OTHER_PORT: the check runs and writes its outputs, nothing is pushed (exit 4).
         log.warning("could not list the porting system's requests: %s", error)
-        return OwnRequests()
+        return OwnRequests(unavailable=error, system=description)
     return OwnRequests(
         frozenset(r.id for r in ours),
         {
@@ -266,24 +300,50 @@ def own_requests(url: str, account_id: str | None) -> OwnRequests:
     )
 
 
-def push_requests(url: str, drafts: list[RequestDraft], *, warn_if_new: bool = True) -> Pushed:
+class AnswerLog:
+    """Every answer of a push, kept across the attempts of a retried one (a Prefect task
+    retry runs push_requests again from the start): a request made by an attempt that then
+    failed is still this run's. A plain object, which Prefect passes as it is."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[RequestDraft, Submitted]] = []
+
+
+def push_requests(
+    url: str,
+    drafts: list[RequestDraft],
+    *,
+    warn_if_new: bool = True,
+    answered: AnswerLog | None = None,
+) -> Pushed:
     """Submit every draft (idempotent: safe to run again after any failure).
 
-    A failure half-way raises PushStopped, which carries the answers received before it.
-    Numbers a request was made without because another request held them, and which that
-    request has freed since (cancelled), go in a follow-up request, pushed right after.
+    A failure half-way raises PushStopped, which carries the answers received before it
+    (by earlier attempts too, with `answered`). Numbers a request was made without because
+    another request held them, and which that request has freed since (cancelled), go in
+    a follow-up request, pushed right after.
     """
     if warn_if_new:
         _warn_if_new(url)
+    answers = (answered or AnswerLog()).answers
     with opened(url, load_settings()) as system:
-        answers: list[tuple[RequestDraft, Submitted]] = []
         try:
             _push(system, drafts, answers)
         except BaseException as interrupt:
             if isinstance(interrupt, Exception):  # PushStopped among them
                 raise
-            raise PushInterrupted(interrupt, Pushed(tuple(answers), system.description)) from None
-        return Pushed(tuple(answers), system.description)
+            raise PushInterrupted(interrupt, _pushed(answers, system.description)) from None
+        return _pushed(answers, system.description)
+
+
+def _pushed(answers: list[tuple[RequestDraft, Submitted]], description: str) -> Pushed:
+    """The first answer to each draft, in the order given: a retried push's later attempts
+    answer again what an earlier one made (`created` false), and the first says it was
+    made by this run."""
+    first: dict[str, tuple[RequestDraft, Submitted]] = {}
+    for draft, answer in answers:
+        first.setdefault(draft.idempotency_key, (draft, answer))
+    return Pushed(tuple(first.values()), description)
 
 
 def _push(
@@ -298,7 +358,7 @@ def _push(
         try:
             answer = system.submit(draft)
         except PortingSystemError as error:
-            raise PushStopped(error, Pushed(tuple(answers), system.description)) from None
+            raise PushStopped(error, _pushed(answers, system.description)) from None
         answers.append((draft, answer))
         moved = sorted(
             {
@@ -424,7 +484,13 @@ def _report(
     )
     outcome = with_refusals(checked.outcome, refused)
     rows = []
-    if stopped is None or stopped.retryable:
+    if stopped is not None and stopped.exit_code == EXIT_INTERRUPTED:
+        # The request in flight may have been made: its answer never came.
+        why = (
+            "the push was interrupted before this request was answered (it may have been "
+            "made); run the same command again"
+        )
+    elif stopped is None or stopped.retryable:
         why = "the push stopped before this request; run the same command again"
     else:  # refused: running again gets the same answer until the cause is fixed
         why = f"not sent: the porting system refused a request ({stopped}); fix that first"

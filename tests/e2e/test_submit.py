@@ -123,7 +123,8 @@ def test_a_push_stopped_by_hand_writes_down_what_it_submitted(
     made = record.filter(pl.col("status") == "submitted")
     assert made.get_column("port_request_id").n_unique() == 3 == requests_in_system(service.db)
     assert set(record.filter(pl.col("status") == "not_submitted").get_column("detail")) == {
-        "the push stopped before this request; run the same command again"
+        "the push was interrupted before this request was answered (it may have been made); "
+        "run the same command again"
     }
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())["submission"]
     assert summary["stopped_by"] == "interrupted (Ctrl-C or SIGTERM)"
@@ -986,6 +987,56 @@ def test_a_push_that_gets_no_answer_keeps_the_earlier_submitted_csv(tmp_path: Pa
     summary = json.loads((out / "summary.json").read_text())
     assert summary["submission"]["complete"] is False
     assert "submitted.csv is an earlier submit run's" in str(summary["warnings"])
+
+
+def test_nothing_is_pushed_when_this_accounts_requests_cannot_be_listed(
+    service: Service, tmp_path: Path
+) -> None:
+    """Not knowing its own requests, the check takes a refreshed export's rows of them for
+    another account's (IN_OTHER_PORT); the push then went ahead with the rest, exit 0."""
+    first = portflow(*submit_args(service.url, tmp_path / "out"), env=ENV)
+    assert first.code == 0, first.stderr
+    made = requests_in_system(service.db)
+    service.plan_faults(*[503] * 5, method="GET")  # every attempt of the listing
+    again = portflow(*submit_args(service.url, tmp_path / "again"), env=ENV)
+    assert again.code == 4, again.stderr
+    assert "could not be reached after 5 attempts" in again.stderr.splitlines()[-1]
+    assert service.faults_served() == [503] * 5
+    assert requests_in_system(service.db) == made
+    rows = submitted(tmp_path / "again")
+    assert set(rows.get_column("status")) == {"not_submitted"}
+
+
+def test_a_push_that_fails_at_once_still_lists_the_numbers_already_in_requests(
+    service: Service, tmp_path: Path
+) -> None:
+    """The earlier submitted.csv was kept, and the message pointed at it: the numbers this
+    run did not submit were in no list (the account's requests were known: they say it)."""
+    out = tmp_path / "out"
+    first = portflow(*submit_args(service.url, out, "--max-per-request", "500"), env=ENV)
+    assert first.code == 0, first.stderr
+    before = submitted(out)
+    more = tmp_path / "more.csv"
+    more.write_text("Phone Number,Routing ID\n(312) 782-4460,RT-1001\n")
+    service.plan_faults(*[503] * 5)
+    down = portflow(
+        *submit_args(service.url, out, "--max-per-request", "500", inputs=(*INPUTS, str(more))),
+        env=ENV,
+    )
+    assert down.code == 4, down.stderr
+    assert down.stderr.splitlines()[-1].endswith(
+        f"; what was and was not submitted is in {out / 'submitted.csv'}"
+    )
+    rows = submitted(out)
+    earlier = rows.filter(pl.col("status") != "not_submitted")
+    assert (
+        earlier.sort("e164")
+        .select("e164", "port_request_id")
+        .equals(before.sort("e164").select("e164", "port_request_id"))
+    )
+    assert rows.filter(pl.col("status") == "not_submitted").get_column("e164").to_list() == [
+        "+13127824460"
+    ]
 
 
 def test_numbers_already_sent_in_another_port_group_say_so(tmp_path: Path) -> None:

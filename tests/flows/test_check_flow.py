@@ -170,3 +170,45 @@ def test_the_submit_flow_retries_only_the_push_and_publishes_the_requests(
     ]
     for secret in ("0482", "831-204-5567-0001", TOKEN):  # the sample PIN and account number
         assert not any(secret in text for text in recorded), secret
+
+
+def test_a_retried_push_that_fails_still_lists_what_its_first_attempt_made(
+    prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each attempt of the push task starts again; the last one's answers alone made
+    submitted.csv say not_submitted of numbers the first attempt had put in a request."""
+    import polars as pl
+
+    from flows.submit import submit_flow
+    from portflow.submission import SubmitOptions
+    from tests.e2e.cli import INPUTS, SAMPLES
+    from tests.porting.service import TOKEN, running_service
+
+    for name, value in {
+        "PORTFLOW_SYSTEM_TOKEN": TOKEN,
+        "PORTFLOW_SYSTEM_ATTEMPTS": "2",
+        "PORTFLOW_SYSTEM_BACKOFF": "0.01",
+        "PORTFLOW_PUSH_RETRIES": "1",
+        "PORTFLOW_PUSH_RETRY_DELAY": "0.1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "out"
+    check = CheckOptions(
+        inputs=INPUTS, accounts=SAMPLES / "accounts", out=out, run_date=dt.date(2026, 11, 26)
+    )
+    with running_service(tmp_path / "ps.db") as service:
+        service.plan_faults(503, 503, 503, 503, after=1)  # one request made, then both fail
+        service.plan_faults(503, 503, method="GET")  # and listing the requests after them
+        state = submit_flow(
+            SubmitOptions(check=check, manifest=SAMPLES / "manifest.yaml", system_url=service.url),
+            return_state=True,
+        )
+        served = service.faults_served()
+    assert state.is_failed()
+    record = pl.read_csv(out / "submitted.csv", infer_schema=False)
+    made = record.filter(pl.col("status") == "submitted")
+    assert made.height > 0 and set(made.get_column("port_request_id")) == {"PR-000001"}
+    assert record.filter(pl.col("status") == "not_submitted").height == record.height - made.height
+    summary = json.loads((out / "summary.json").read_text())["submission"]
+    assert (summary["created"], summary["numbers_submitted"]) == (1, made.height)
+    assert served == [503] * 6  # the listing after the stop failed too: the log told
