@@ -299,7 +299,7 @@ def _judge_prefix() -> list[pl.Expr]:
     problem = (
         pl.when(~valid)
         .then(pl.lit(ref.INVALID_PREFIX))
-        .when(us_ca & n11)
+        .when(n11)  # in any NANP region, as the fictitious lines
         .then(pl.lit(ref.N11_EXCHANGE))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
@@ -315,7 +315,7 @@ def _judge_prefix() -> list[pl.Expr]:
         pl.when(valid).then(kind).alias("number_type"),
         status.alias("status"),
         problem.alias("problem"),
-        (valid & us_ca & (nxx == 555)).alias("may_be_fictitious"),
+        (valid & (nxx == 555)).alias("may_be_fictitious"),
         pl.col("decided").fill_null(True),
     ]
 

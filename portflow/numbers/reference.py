@@ -173,8 +173,9 @@ def normalise_one(raw: str | None) -> Normalised:
         number_type=kind,
         extension=extension,
     )
-    if valid.status == NOT_US_CA:
+    if number.country_code != 1:
         return valid
+    # Never portable, in any NANP region (Jamaica's and Puerto Rico's lines too).
     exchange, line = national_digits[3:6], national_digits[6:]
     if exchange == "555" and "0100" <= line <= "0199":
         return Normalised(INVALID, extension=extension, problem=FICTITIOUS)

@@ -85,6 +85,12 @@ def test_every_spec_format_reads_as_the_same_number(
         ("+1 876 555 1234", "not_us_ca", None),
         ("+44 20 7946 0958", "not_us_ca", None),
         ("", "empty", None),
+        # SPEC 1.1's never-portable NANP lines, in NANP regions outside the US/CA too (they
+        # went on the international ticket).
+        ("(829) 555-0138", "invalid", "fictitious"),
+        ("(340) 555-0117", "invalid", "fictitious"),
+        ("(876) 211-8702", "invalid", "n11_exchange"),
+        ("(787) 311-7988", "invalid", "n11_exchange"),
     ],
 )
 def test_spec_exclusions_and_damage_are_explained(
