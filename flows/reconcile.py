@@ -65,6 +65,7 @@ def reconcile_flow(
     timezone: str | None = None,
     dated_folder: bool = False,
     allow_missing: list[str] | None = None,
+    account_id: str | None = None,
 ) -> dict[str, Any]:
     """Porting-system requests against the account's exports: what needs attention tonight.
 
@@ -83,6 +84,7 @@ def reconcile_flow(
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing or ()),
         cache_dir=settings.cache_dir,
+        account_id=account_id or None,
     )
     summary = run_reconcile(options, step=as_task).summary
     create_markdown_artifact(

@@ -141,6 +141,14 @@ def load_accounts(
     return accounts
 
 
+def export_account_id(tracking: pl.DataFrame | None) -> str | None:
+    """The one account ID in the tracking_numbers export's account_id column, if any."""
+    if tracking is None or "account_id" not in tracking.columns:
+        return None
+    ids = tracking.get_column("account_id").drop_nulls().unique()
+    return str(ids[0]) if ids.len() == 1 else None
+
+
 def _find(folder: Path, name: str) -> Path | None:
     for suffix in SUFFIXES:
         if (folder / f"{name}{suffix}").is_dir():

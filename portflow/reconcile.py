@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from portflow import __version__
-from portflow.accounts import load_accounts
+from portflow.accounts import export_account_id, load_accounts
 from portflow.clock import day_in
 from portflow.numbers import Normaliser
 from portflow.pipeline import Step, run_directly
@@ -81,6 +81,8 @@ class ReconcileOptions:
     allow_missing: frozenset[str] = frozenset()
     cache_dir: Path | None = None
     create_system: bool = False  # an embedded store that does not exist yet: made, empty
+    # Whose requests: this one, else the one account ID of the tracking_numbers export.
+    account_id: str | None = None
 
 
 @dataclass
@@ -100,8 +102,13 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         allow_missing=options.allow_missing,
         needed=tuple(FINDINGS_OF_TABLE),
     )
+    account = options.account_id or export_account_id(accounts.table("tracking_numbers"))
     system, requests = step(
-        "read the porting system", read_requests, options.system_url, create=options.create_system
+        "read the porting system",
+        read_requests,
+        options.system_url,
+        create=options.create_system,
+        account_id=account,
     )
     frame = requests_table(requests)
     found = step("reconcile", reconcile, frame, accounts.tables, run_date=options.run_date)
@@ -133,6 +140,7 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         "run_date": options.run_date.isoformat(),
         "portflow_version": __version__,
         "system": system,
+        "account_id": account,
         "accounts": accounts.files,
         "previous_run": previous.run_id,
         "previous_run_date": previous.run_date,
@@ -148,6 +156,15 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         "findings_not_checked": sorted(skipped),
         "warnings": [
             *accounts.warnings,
+            *(
+                []
+                if account
+                else [
+                    "no account ID (--account-id, or one account_id in the tracking_numbers "
+                    "export): every request in the porting system was reconciled, other "
+                    "accounts' too"
+                ]
+            ),
             *[
                 f"table {table} was not provided: {', '.join(codes)} not looked for"
                 for table, codes in FINDINGS_OF_TABLE.items()
@@ -161,10 +178,13 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     return ReconcileResult(summary, report, written)
 
 
-def read_requests(url: str, *, create: bool = False) -> tuple[str, list[PortRequest]]:
-    """Every request; a missing embedded store is an error unless `create` (then: empty)."""
+def read_requests(
+    url: str, *, create: bool = False, account_id: str | None = None
+) -> tuple[str, list[PortRequest]]:
+    """The account's requests (every request, without one); a missing embedded store is an
+    error unless `create` (then: empty)."""
     with opened(url, load_settings(), create=create) as system:
-        return system.description, system.list_requests()
+        return system.description, system.list_requests(account_id=account_id)
 
 
 def requests_table(requests: list[PortRequest]) -> pl.DataFrame:

@@ -50,6 +50,12 @@ from portflow.settings import Settings, use_prefect_defaults
     help="Run without this account table (its findings are skipped). Repeatable.",
 )
 @click.option(
+    "--account-id",
+    metavar="ID",
+    help="Reconcile this account's requests (default: the one account_id in the "
+    "tracking_numbers export; without either, every request in the porting system).",
+)
+@click.option(
     "--prefect/--no-prefect",
     "use_prefect",
     default=None,
@@ -66,6 +72,7 @@ def reconcile(
     run_date: str | None,
     state: str | None,
     allow_missing: tuple[str, ...],
+    account_id: str | None,
     use_prefect: bool | None,
     quiet: bool,
 ) -> None:
@@ -81,6 +88,7 @@ def reconcile(
         state=Path(state) if state else settings.data_dir / "reconcile-state.db",
         allow_missing=frozenset(allow_missing),
         cache_dir=settings.cache_dir,
+        account_id=account_id,
     )
     prefect = settings.prefect_configured if use_prefect is None else use_prefect
     if prefect:
@@ -98,6 +106,7 @@ def reconcile(
                 state=str(options.state),
                 run_date=options.run_date.isoformat(),
                 allow_missing=sorted(options.allow_missing),
+                account_id=account_id,
             )
     else:
         with progress(quiet) as step:

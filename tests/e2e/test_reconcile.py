@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from portflow.porting import SqliteSystem
-from tests.e2e.cli import REPO, portflow
+from tests.e2e.cli import INPUTS, REPO, portflow
 
 SAMPLES = REPO / "data" / "samples"
 
@@ -278,3 +278,45 @@ def test_a_finding_gone_on_the_night_its_table_returns_is_resolved(
     assert first["findings_by_code"]["COMPLETED_NOT_CONFIGURED"] == 10
     assert "COMPLETED_NOT_CONFIGURED" not in third["findings_by_code"]
     assert (third["resolved_since_previous"], third["new_findings"]) == (10, 0)
+
+
+def test_only_the_accounts_own_requests_are_reconciled(tmp_path: Path) -> None:
+    """One porting system, two accounts (prefect.yaml's nightly per account): each night
+    reported the other account's requests, and told operators to configure its numbers."""
+    system = f"sqlite:///{tmp_path / 'ps.db'}"
+    shutil.copytree(SAMPLES / "documents", tmp_path / "documents")
+    other = tmp_path / "manifest.yaml"
+    other.write_text((SAMPLES / "manifest.yaml").read_text().replace("ACC-20418", "ACC-99999", 1))
+    listing = tmp_path / "other.csv"
+    listing.write_text("Phone Number,Routing ID\n(312) 782-4470,RT-1001\n")
+    for manifest, inputs in ((other, (str(listing),)), (SAMPLES / "manifest.yaml", INPUTS)):
+        run(
+            "submit",
+            *inputs,
+            *("--accounts", str(SAMPLES / "accounts"), "--manifest", str(manifest)),
+            *("--out", str(tmp_path / manifest.parent.name), "--system", system),
+            *("--run-date", "2026-11-26", "-q"),
+        )
+    run("system", "set-status", "PR-000001", "complete", "--system", system)  # ACC-99999's
+    out = tmp_path / "night"
+    night = ("reconcile", "--accounts", str(SAMPLES / "accounts"), "--system", system)
+    run(
+        *night, "--state", str(tmp_path / "state.db"), "--run-date", "2026-11-27", "--out", str(out)
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["account_id"] == "ACC-20418"  # the tracking_numbers export's
+    assert summary["requests"] == 12 and not any("no account ID" in w for w in summary["warnings"])
+    assert "PR-000001" not in set(findings(out).get_column("port_request_id"))
+    theirs = tmp_path / "theirs"
+    run(
+        *night,
+        "--account-id",
+        "ACC-99999",
+        "--state",
+        str(tmp_path / "s2.db"),
+        "--out",
+        str(theirs),
+    )
+    summary = json.loads((theirs / "summary.json").read_text())
+    assert (summary["account_id"], summary["requests"]) == ("ACC-99999", 1)
+    assert set(findings(theirs).get_column("port_request_id")) == {"PR-000001"}
