@@ -65,6 +65,7 @@ _HTML_START = re.compile(
 )
 _XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\b", re.I)
 _OTHER_DOCUMENT = re.compile(rb"%PDF-|\{\\rtf|\x89PNG|GIF8|\xff\xd8\xff")  # PDF, RTF, images
+_DOCUMENT_KINDS = {b"%PDF": "a PDF document", b"{\\rt": "an RTF document"}
 _EXCEL_SEP = re.compile(r"^sep=([,;\t|])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
 # A cell that may be a number, however damaged: any digit, or an Excel error value.
 _NUMBER_LIKE = r"[0-9０-９]|^\s*#[A-Za-z/0!?]+"
@@ -176,6 +177,13 @@ def read_input(
         source = _read_text(data, file=file, suffix=".tsv", limits=limits)
         source.warnings.append(f"{file}: not a workbook but text in columns; read as such")
         return source
+    document = _OTHER_DOCUMENT.match(data[:64])
+    if document:
+        # A PDF can be plain text: read as a list, each of its lines was a rejected row.
+        kind = _DOCUMENT_KINDS.get(document[0][:4], "an image")
+        raise InputError(
+            file, f"{kind}, not a list of numbers: export the list as .xlsx, CSV or text"
+        )
     return _read_text(data, file=file, suffix=suffix, limits=limits)
 
 

@@ -191,3 +191,22 @@ def test_a_word_list_under_a_title_loses_its_markers_too(tmp_path: Path) -> None
     path.write_text("Numbers to port:\n1.\t(312) 782-4400\n2.\t312-782-4401\n3.\t415-555-2671\n")
     numbers = read_input(str(path)).tables[0].frame.get_column("number").to_list()
     assert numbers == ["(312) 782-4400", "312-782-4401", "415-555-2671"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("loa.pdf", b"%PDF-1.4\n1 0 obj\n(4155552671) Tj\n", "a PDF document"),
+        ("list.txt", b"{\\rtf1\\ansi 4155552671\\par}", "an RTF document"),
+        ("list.csv", b"\x89PNG\r\n\x1a\n4155552671", "an image"),
+    ],
+)
+def test_a_document_that_is_not_a_list_is_refused(
+    tmp_path: Path, name: str, data: bytes, kind: str
+) -> None:
+    """A plain-text PDF (an LOA given by mistake) was read as a list: a row per line, each
+    rejected, exit 0."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=f"^{path}: {kind}, not a list of numbers"):
+        read_batch([str(path)])
