@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from portflow.accounts import Accounts, load_accounts
+from portflow.accounts import Accounts, export_account_id, load_accounts
 from portflow.numbers import Normaliser
 from portflow.porting import opened
 from portflow.readers import INPUT_COLUMNS, Batch, read_batch
@@ -27,6 +27,8 @@ from portflow.readers.tabulate import numbered
 from portflow.reports import (
     CONFIGURED_XLSX,
     DEFAULT_XLSX_LIMIT,
+    FAX_TICKET,
+    INTERNATIONAL_TICKET,
     SUBMITTED_CSV,
     Reports,
     planned_outputs,
@@ -271,14 +273,7 @@ def optional_columns(batch: Batch) -> list[str]:
 
 def account_id(options: CheckOptions, accounts: Accounts) -> str | None:
     """`--account-id`, else the one account ID in the tracking_numbers export."""
-    if options.account_id:
-        return options.account_id
-    tracking = accounts.table("tracking_numbers")
-    if tracking is not None and "account_id" in tracking.columns:
-        ids = tracking.get_column("account_id").drop_nulls().unique()
-        if ids.len() == 1:
-            return str(ids[0])
-    return None
+    return options.account_id or export_account_id(accounts.table("tracking_numbers"))
 
 
 def inactive_routing_warnings(outcome: Outcome, routing: pl.DataFrame | None) -> list[str]:
@@ -323,6 +318,13 @@ def summarise(
             "configured without routing"
         )
     warnings.extend(inactive_routing_warnings(outcome, accounts.table("routing")))
+    tickets = [name for name in (FAX_TICKET, INTERNATIONAL_TICKET) if name in outputs]
+    if tickets and account_id(options, accounts) is None:
+        warnings.append(
+            f"{' and '.join(tickets)} {'name' if len(tickets) > 1 else 'names'} no account "
+            "ID: pass --account-id (the "
+            "tracking_numbers export has no account_id column, or more than one ID)"
+        )
     if not submitted and (options.out / SUBMITTED_CSV).is_file():
         warnings.append(
             f"{SUBMITTED_CSV} is an earlier submit run's (this run submitted nothing); the "

@@ -179,3 +179,25 @@ def test_numbers_configured_with_an_inactive_routing_are_counted_in_the_summary(
         "2 accepted number(s) are configured with routing RT-1, which is inactive in the "
         "account: activate it, or give those rows an active routing's ID"
     ]
+
+
+def test_a_ticket_without_an_account_id_is_warned_about(tmp_path: Path) -> None:
+    """Its subject said '(account ID not known: pass --account-id)' without a word on the
+    console or in the summary."""
+    accounts = write_accounts(tmp_path / "accounts", ACCOUNTS)  # no account_id column
+    listing = tmp_path / "list.csv"
+    listing.write_text("Phone,Service\n4155552673,fax\n4155552674,voice\n")
+    result = checked(listing, accounts, tmp_path / "out")
+    assert "tickets/fax_ticket.md" in result.written
+    assert [w for w in result.summary["warnings"] if "account ID" in w] == [
+        "tickets/fax_ticket.md names no account ID: pass --account-id (the tracking_numbers "
+        "export has no account_id column, or more than one ID)"
+    ]
+    options = CheckOptions(
+        inputs=(str(listing),),
+        accounts=accounts,
+        out=tmp_path / "named",
+        run_date=dt.date(2026, 11, 26),
+        account_id="ACC-1",
+    )
+    assert not [w for w in run_check(options).summary["warnings"] if "account ID" in w]
