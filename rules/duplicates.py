@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from rules.findings import FINDING_SCHEMA, findings, location
+from rules.findings import FINDING_SCHEMA, findings, folded, location
 from rules.keys import KEY, with_key
 from rules.reasons import Reason
 
@@ -39,6 +39,10 @@ FIRST_ABROAD_FIX = (
     "Delete this row: the number is international, and its first occurrence puts it on "
     "tickets/international_ticket.md."
 )
+DIFFERS_FIX = (
+    "Delete this row; its first occurrence is the one configured. If this row's routing "
+    "or forward-to number is the right one, copy it to that row first."
+)
 FIRST_FAX_FIX = (
     "Delete this row: the number's first occurrence is a fax line, which goes on "
     "tickets/fax_ticket.md. If it is a voice line, correct that row's service and delete "
@@ -58,7 +62,16 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
     fax = pl.col("service_kind") == "fax" if "service_kind" in batch.columns else pl.lit(False)
     numbered = (
         with_key(batch)
-        .select("row_id", "e164", KEY, "source_file", "source_sheet", "source_row", fax=fax)
+        .select(
+            "row_id",
+            "e164",
+            KEY,
+            "source_file",
+            "source_sheet",
+            "source_row",
+            *(c for c in _COMPARED if c in batch.columns),
+            fax=fax,
+        )
         .filter(pl.col(KEY).is_not_null())
         .sort("row_id")
         .with_columns(first=pl.col(KEY).is_first_distinct())
@@ -69,7 +82,12 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
         return pl.col("row_id").is_in(found.filter(codes).get_column("row_id").implode())
 
     is_flawed = rejected_for(pl.col("code").is_in(ROW_REASONS))
-    later = numbered.filter(~pl.col("first")).with_columns(flawed=is_flawed)
+    # What each row gives, worked out on the repeated numbers' rows only.
+    routing = _given(batch, "routing_id")
+    forward = _given(batch, "receiving_e164", "receiving_number")
+    later = numbered.filter(~pl.col("first")).with_columns(
+        flawed=is_flawed, routing=routing, forward=forward
+    )
     # Where each repeated number first appears; only those rows need their location spelt out.
     first = numbered.filter(pl.col("first")).join(later, on=KEY, how="semi")
     first = first.select(
@@ -79,13 +97,27 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
         first_blocked=rejected_for(~pl.col("code").is_in(STILL_PORTABLE)),
         first_abroad=rejected_for(pl.col("code") == Reason.NOT_US_CA.name),
         first_fax=pl.col("fax"),
+        first_routing=routing,
+        first_forward=forward,
     )
     later = later.join(first, on=KEY, maintain_order="left")
+    # Two rows of one number that disagree: the customer gave two instructions, and the
+    # first row's is the one configured; the analyst must be told, not only to delete.
+    routing_differs = folded("routing") != folded("first_routing")  # `rt-1` is RT-1
+    forward_differs = pl.col("forward") != pl.col("first_forward")
     return findings(
         later,
         Reason.DUPLICATE_IN_BATCH,
         detail=pl.concat_str(
-            pl.col("e164"), pl.lit(" first appears at "), pl.col("first_location")
+            pl.col("e164"),
+            pl.lit(" first appears at "),
+            pl.col("first_location"),
+            pl.when(routing_differs)
+            .then(_differs("routing", "first_routing", "routing"))
+            .otherwise(pl.lit("")),
+            pl.when(forward_differs)
+            .then(_differs("forward-to number", "first_forward", "forward"))
+            .otherwise(pl.lit("")),
         ),
         related=pl.col("first_location"),
         fix=pl.when(pl.col("first_blocked"))
@@ -97,5 +129,36 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
         .when(pl.col("first_abroad"))
         .then(pl.lit(FIRST_ABROAD_FIX))
         .when(pl.col("first_fax") & ~pl.col("fax"))
-        .then(pl.lit(FIRST_FAX_FIX)),
+        .then(pl.lit(FIRST_FAX_FIX))
+        .when(routing_differs | forward_differs)
+        .then(pl.lit(DIFFERS_FIX)),
+    )
+
+
+_COMPARED = ("routing_id", "receiving_e164", "receiving_number")
+
+
+def _given(batch: pl.DataFrame, *columns: str) -> pl.Expr:
+    """What a row gives in the first of `columns` it fills ("" for none), for comparing."""
+    present = [pl.col(c).str.strip_chars() for c in columns if c in batch.columns]
+    return pl.coalesce(*present, pl.lit("")) if present else pl.lit("")
+
+
+def _differs(what: str, first: str, here: str) -> pl.Expr:
+    """`, with another routing: 'RT-1001' there, 'RT-1002' here` ('none' for a blank)."""
+
+    def shown(column: str) -> pl.Expr:
+        value = pl.col(column)
+        return (
+            pl.when(value == "")
+            .then(pl.lit("none"))
+            .otherwise(pl.concat_str(pl.lit("'"), value, pl.lit("'")))
+        )
+
+    return pl.concat_str(
+        pl.lit(f", with another {what}: "),
+        shown(first),
+        pl.lit(" there, "),
+        shown(here),
+        pl.lit(" here"),
     )

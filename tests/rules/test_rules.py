@@ -99,6 +99,38 @@ def test_duplicates_point_at_the_first_occurrence_across_formats() -> None:
     ]
 
 
+def test_a_repeat_that_gives_another_routing_or_forward_to_says_so() -> None:
+    """Two instructions for one number: the first row's was configured, and the repeat was
+    only told to delete itself."""
+    batch = batch_of(
+        {"number": "4155552671", "routing_id": "RT-1"},
+        {"number": "4155552671", "routing_id": "RT-2"},
+        {"number": "4155552672", "receiving_number": "4155550000"},
+        {"number": "(415) 555-2672", "receiving_number": "415-555-0001"},
+        {"number": "4155552673", "routing_id": "RT-1", "receiving_number": "4155550000"},
+        {"number": "4155552673", "routing_id": " rt-1", "receiving_number": "(415) 555-0000"},
+    )
+    result = duplicates.duplicate_in_batch(batch)
+    assert found(result, "detail") == [
+        (
+            1,
+            "+14155552671 first appears at list.csv, row 2, with another routing: 'RT-1' "
+            "there, 'RT-2' here",
+        ),
+        (
+            3,
+            "+14155552672 first appears at list.csv, row 4, with another forward-to number: "
+            "'+14155550000' there, '+14155550001' here",
+        ),
+        (5, "+14155552673 first appears at list.csv, row 6"),
+    ]
+    assert result.get_column("fix").to_list() == [
+        duplicates.DIFFERS_FIX,
+        duplicates.DIFFERS_FIX,
+        None,
+    ]
+
+
 def test_in_other_port_blocks_active_and_complete_requests_only() -> None:
     batch = batch_of({"number": "4155552671"}, {"number": "4155552672"}, {"number": "4155552673"})
     requests = table_of(
