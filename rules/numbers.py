@@ -20,8 +20,15 @@ INVALID_DETAIL = {
     ref.TWO_NUMBERS: "holds two phone numbers in one cell",
     ref.WORDS: "has words beside the number (a phone keypad reads letters as digits)",
     ref.WORDS_BEFORE: "has words before the number",
+    ref.FORMULA: "is a formula that was never calculated (the file was saved by a program "
+    "that does not calculate formulas)",
 }
+FORMULA_FIX = (
+    "Open the file in Excel (it calculates the formulas), save it and run again; or paste "
+    "the numbers in as values."
+)
 _INVALID_FIX = {
+    ref.FORMULA: FORMULA_FIX,
     ref.DIGITS_LOST: "Format the number column as Text in the original workbook, type or "
     "paste the full 10-digit numbers again and re-export; the digits cannot "
     "be recovered from this file.",

@@ -6,7 +6,7 @@ import polars as pl
 
 from portflow.numbers import reference as ref
 from rules.findings import findings, join_list, location, quoted
-from rules.numbers import INVALID_DETAIL
+from rules.numbers import FORMULA_FIX, INVALID_DETAIL
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
@@ -40,6 +40,7 @@ def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
 
 
 _RECEIVING_FIX = {
+    ref.FORMULA: FORMULA_FIX,
     ref.DIGITS_LOST: "Format the forward-to column as Text in the original workbook, type or "
     "paste the full 10-digit numbers again and re-export; the digits cannot be recovered "
     "from this file.",

@@ -31,6 +31,7 @@ EXCEL_ERROR = "excel_error"  # a workbook's error value (#N/A, #REF!...): a form
 TWO_NUMBERS = "two_numbers"  # `773-348-2204 / 773-348-2205`: two numbers in one cell
 WORDS = "words"  # `415-555-2671 (main)`: a note beside ten digits, its letters read as digits
 WORDS_BEFORE = "words_before"  # `Fax: 617-267-0707`: phonenumbers would skip the note
+FORMULA = "formula"  # `=B2`: a formula a program saved without calculating it
 
 US_CA = ("US", "CA")
 
@@ -140,6 +141,15 @@ def normalise_one(raw: str | None) -> Normalised:
     text = clean(raw)
     if not text:
         return Normalised(EMPTY)
+    judged = _judged(text)
+    if judged.status == INVALID and text.startswith("="):
+        # Not a number (`="4155552671"`, Excel's way to keep a number as text, is one).
+        return judged._replace(problem=FORMULA)
+    return judged
+
+
+def _judged(text: str) -> Normalised:
+    """normalise_one for a value cleaned and not empty."""
     if SCIENTIFIC_RE.fullmatch(text):
         return Normalised(INVALID, problem=DIGITS_LOST)
     if EXCEL_ERROR_RE.fullmatch(text):

@@ -34,8 +34,10 @@ CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 # A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>, or an
 # empty one (<v />, <v></v>: openpyxl writes formulas so).
 _FORMULA_WITHOUT_VALUE = re.compile(
-    rb"<c\b[^<>]*>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+    rb"<c\b(?P<attributes>[^<>]*)>\s*<f\b[^<>]*(?:/>|>(?P<formula>[^<]*)</f>)\s*"
+    rb"(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
+_CELL_NAME = re.compile(rb"""\br=["']([A-Za-z]{1,3}\d{1,7})["']""")
 # A worksheet part where Excel puts it; others name theirs freely (the Open XML SDK's
 # `sheet.xml`): the workbook's relationships say which parts are sheets (_sheet_parts).
 _SHEET_PATH = re.compile(r"xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
@@ -95,7 +97,7 @@ def read(data: bytes, folder: Path, *, max_columns: int) -> dict[str, Any]:
         if "sheets" not in answer:
             return answer
         found, rewrite, merges = noticed.result()
-        if rewrite:  # rare: read again, with error cells and lost digits as their text
+        if rewrite:  # rare: read again, with error cells, lost digits, formulas as text
             try:
                 rewritten = cells_as_text(data, rewrite)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as error:
@@ -165,15 +167,18 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[tuple[
     titles = _sheet_titles(archive)
     paths = _sheet_parts(names, titles)
     scanned = [_scan(archive, name) for name in paths]
-    without_value = sum(count for count, _, _, _ in scanned)
+    without_value = sum(len(cells) for cells, _, _, _ in scanned)
     if without_value:
-        where = _per_sheet(
-            [(titles.get(p, p), count) for p, (count, *_) in zip(paths, scanned, strict=True)]
+        where = "; ".join(
+            f'sheet "{titles.get(path, path)}": {_cells_text(cells)}'
+            for path, (cells, *_) in zip(paths, scanned, strict=True)
+            if cells
         )
         found.append(
             f"{without_value} formula cell(s) have no saved value (the file was never "
-            f"recalculated) and were read as empty ({where}); open it in Excel, save it and "
-            "run again"
+            f"recalculated) and were read as their formula ({where}): a row with one in "
+            "its number or forward-to column is rejected; open the file in Excel, save it "
+            "and run again"
         )
     hidden = [row for _, _, rows, _ in scanned for row in rows]
     if hidden:
@@ -194,21 +199,31 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[tuple[
         for cell in _NUMBER_CELL.finditer(_member(archive, name))
     )
     merges = {
-        titles.get(path, path): _in_frame(ranges, _first_column(_member(archive, path)))
+        titles.get(path, path): _in_frame(
+            ranges, _first_column(_member(archive, path), formulas=without_value > 0)
+        )
         for path, (_, _, _, ranges) in zip(paths, scanned, strict=True)
         if ranges
     }
-    if any(errors for _, errors, _, _ in scanned) or lost:
-        return found, Rewrite(scientific if lost else frozenset()), merges
+    if any(errors for _, errors, _, _ in scanned) or lost or without_value:
+        return found, Rewrite(scientific if lost else frozenset(), bool(without_value)), merges
     return found, None, merges
+
+
+def _cells_text(cells: list[str]) -> str:
+    """`B2, C3` (the first MAX_LISTED_ROWS, then `...`)."""
+    more = ", ..." if len(cells) > MAX_LISTED_ROWS else ""
+    return ", ".join(cells[:MAX_LISTED_ROWS]) + more
 
 
 @dataclass(frozen=True)
 class Rewrite:
-    """What cells_as_text changes: error cells, and number cells whose style (a cellXfs
-    position) is scientific notation that hides lost digits."""
+    """What cells_as_text changes: error cells, number cells whose style (a cellXfs
+    position) is scientific notation that hides lost digits, and (`formulas`) formula
+    cells without a saved value."""
 
     scientific: frozenset[int]
+    formulas: bool = False
 
 
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^<>]*>")
@@ -246,10 +261,6 @@ def _sheet_parts(names: list[str], titles: dict[str, str]) -> list[str]:
     (part names are case-insensitive)."""
     named = {path.casefold() for path in titles}
     return [name for name in names if name.casefold() in named or _SHEET_PATH.match(name)]
-
-
-def _per_sheet(counts: list[tuple[str, int]]) -> str:
-    return "; ".join(f'sheet "{title}": {count}' for title, count in counts if count)
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -297,12 +308,23 @@ def _lost_digits(cell: re.Match[bytes], scientific: frozenset[int]) -> bytes | N
     return shown.encode()
 
 
-def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int], list[Merge]]:
-    """A sheet's formula cells without a saved value, whether it has error cells, its
-    hidden rows and its merged ranges; found while unzipping in chunks (a cell cut by a
-    chunk's end is looked at again; a row or mergeCell tag is short enough for the 256
-    bytes kept)."""
-    count, errors, tail, hidden, merges = 0, False, b"", set[int](), set[Merge]()
+def _scan(archive: zipfile.ZipFile, name: str) -> tuple[list[str], bool, list[int], list[Merge]]:
+    """A sheet's formula cells without a saved value (their names, `B2`), whether it has
+    error cells, its hidden rows and its merged ranges; found while unzipping in chunks (a
+    cell cut by a chunk's end is looked at again; a row or mergeCell tag is short enough
+    for the 256 bytes kept)."""
+    cells: list[str] = []
+    errors, tail, hidden, merges = False, b"", set[int](), set[Merge]()
+
+    def named(text: bytes) -> list[str]:
+        return [
+            found[1].decode("ascii", "replace") if found else "?"
+            for found in (
+                _CELL_NAME.search(cell["attributes"])
+                for cell in _FORMULA_WITHOUT_VALUE.finditer(text)
+            )
+        ]
+
     try:
         with archive.open(name) as member:
             while chunk := member.read(SCAN_CHUNK):
@@ -320,16 +342,25 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[int, bool, list[int], li
                     continue
                 end = text.rfind(b"<c ")
                 complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
-                count += len(_FORMULA_WITHOUT_VALUE.findall(complete))
-        found = count + len(_FORMULA_WITHOUT_VALUE.findall(tail))
-        return found, errors, sorted(hidden), sorted(merges)
+                cells += named(complete)
+        return cells + named(tail), errors, sorted(hidden), sorted(merges)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return count, errors, sorted(hidden), sorted(merges)
+        return cells, errors, sorted(hidden), sorted(merges)
 
 
-def _first_column(sheet: bytes) -> int:
-    """The first column with a value (1-based): calamine's frame starts there, not at A."""
+def _first_column(sheet: bytes, *, formulas: bool = False) -> int:
+    """The first column with a value (1-based): calamine's frame starts there, not at A.
+    (`formulas`: formula cells without a value count, as cells_as_text gives them one.)"""
     columns = {letters.upper() for letters in _VALUE_CELL.findall(sheet)}
+    if formulas:
+        columns |= {
+            found[1].rstrip(b"0123456789").upper()
+            for found in (
+                _CELL_NAME.search(cell["attributes"])
+                for cell in _FORMULA_WITHOUT_VALUE.finditer(sheet)
+            )
+            if found
+        }
     return min((_column(letters) for letters in columns), default=1)
 
 
@@ -367,6 +398,13 @@ def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
     """
     scientific = rewrite.scientific if rewrite else frozenset()
 
+    def as_formula(cell: re.Match[bytes]) -> bytes:
+        # `=B2` where calamine would read nothing: in the number or forward-to column, a
+        # row to reject with what to do (a forwarding silently dropped, otherwise).
+        formula = cell["formula"] if cell["formula"] is not None else b"(shared formula)"
+        attributes = _TYPE_ATTRIBUTE.sub(b"", cell["attributes"])
+        return b'<c%s t="str"><v>=%s</v></c>' % (attributes, formula)
+
     def as_shown(cell: re.Match[bytes]) -> bytes:
         shown = _lost_digits(cell, scientific)
         if shown is None:
@@ -391,6 +429,8 @@ def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
             content = archive.read(info)
             if info.filename in sheets:
                 content = _ERROR_CELL.sub(rb"\g<tag>\g<q>str\g<q>", content)
+                if rewrite and rewrite.formulas:
+                    content = _FORMULA_WITHOUT_VALUE.sub(as_formula, content)
                 if scientific:
                     content = _NUMBER_CELL.sub(as_shown, content)
             target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)

@@ -91,6 +91,10 @@ def test_every_spec_format_reads_as_the_same_number(
         ("(340) 555-0117", "invalid", "fictitious"),
         ("(876) 211-8702", "invalid", "n11_exchange"),
         ("(787) 311-7988", "invalid", "n11_exchange"),
+        # A workbook formula saved without its value is read as its text.
+        ("=B2", "invalid", "formula"),
+        ('=TEXT(A2,"0")', "invalid", "formula"),
+        ('="4155552671"', "ok", None),  # Excel's way to keep a number as text
     ],
 )
 def test_spec_exclusions_and_damage_are_explained(

@@ -167,13 +167,24 @@ def test_headerless_sheet_reads_number_and_routing(tmp_path: Path) -> None:
     ]
 
 
-def test_formula_cells_without_a_cached_value_read_as_empty(tmp_path: Path) -> None:
+def test_formula_cells_without_a_cached_value_are_read_as_their_formula(tmp_path: Path) -> None:
+    """Read as empty, a number's formula made the row MISSING_NUMBER ('fill in the number'),
+    and a forward-to formula dropped the forwarding of an accepted row without a word."""
     book, path = workbook(tmp_path)
-    book.active.append(["Phone", "Notes"])
-    book.active.append(['=CONCAT("415","5552671")', "formula never calculated"])
+    book.active.append(["Phone", "Forward To", "Notes"])
+    book.active.append(['=CONCAT("415","5552671")', None, "formula never calculated"])
+    book.active.append(["4155552672", "=A5", None])
     book.save(path)
-    frame = read_batch([str(path)]).frame
-    assert frame.select("number", "Notes").rows() == [(None, "formula never calculated")]
+    batch = read_batch([str(path)])
+    assert batch.frame.select("number", "receiving_number", "Notes").rows() == [
+        ('=CONCAT("415","5552671")', None, "formula never calculated"),
+        ("4155552672", "=A5", None),
+    ]
+    assert any(
+        'read as their formula (sheet "Sheet": A2, B3): a row with one in its number or '
+        "forward-to column is rejected" in warning
+        for warning in batch.warnings
+    )
 
 
 def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None:
@@ -490,12 +501,13 @@ def test_merged_cells_of_a_table_that_does_not_start_at_column_a(tmp_path: Path)
     sheet["B2"], sheet["C2"], sheet["D2"] = "Chicago Loop", "(312) 782-4400", "RT-1001"
     sheet["C3"], sheet["D3"] = "312-782-4401", "RT-1002"
     sheet.merge_cells("B2:B3")
-    sheet["A9"] = "=1+1"  # saved without its value: calamine skips it, so must the count
+    sheet["A9"] = "=1+1"  # saved without its value: read as its formula, in column A
     book.save(path)
     source = read_input(str(path))
     assert source.tables[0].frame.select("number", "routing_id", "Clinic").rows() == [
         ("(312) 782-4400", "RT-1001", "Chicago Loop"),
         ("312-782-4401", "RT-1002", "Chicago Loop"),
+        (None, None, None),  # row 9: its formula is a value in a column without a header
     ]
     assert any("merged cells (B2:B3) were read" in warning for warning in source.warnings)
 
