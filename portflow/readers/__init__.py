@@ -52,7 +52,6 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv"}
 INPUT_COLUMNS = tuple(INPUT_ALIASES)
 EXTENSION_HEADERS = {"ext", "extension", "extn", "ext#", "extensions"}  # as normalise_header
-MIN_DIGITS = 7  # fewer than any phone number has: a title's words (`wave 2`), not a number
 # Headers of secrets, word by word: a port-out PIN, a passcode, a carrier account number.
 # Their cells never reach an output. (`Map Pin` is a place; `Account ID` the platform's.)
 _WORD = re.compile(r"[a-z0-9]+|#")
@@ -530,21 +529,24 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
         _check_rows(grid, limits=limits)
         header = find_header(grid, INPUT_INDEX)
         labels = grid.frame.row(header)[:-1] if header is not None else ()
-        titled = (
+        if (
             delimiter != "\t"
             and _is_header_row(labels)
             and _numbers_under_a_title(grid, header, labels)
-        )
-        if titled:
+        ):
             assert header is not None
-            source.warnings.append(
-                f"{file}: line {grid.frame.item(header, ROW)} "
-                f"('{shown(_joined(labels), limit=SHOWN_HEADER_CHARS)}') was read as a title, "
-                "not as a table's header: every number under it is checked, as the "
-                "manual-add form is; if a column is not numbers to port (a fax line), "
-                "send the list as a CSV with a Service column"
+            # `Numbers to port; wave 2` (a title: every number is to be ported) and `Phone
+            # Number, Fax` (a table: the faxes are not) look the same: ask.
+            raise InputError(
+                file,
+                f"line {grid.frame.item(header, ROW)} "
+                f"('{shown(_joined(labels), limit=SHOWN_HEADER_CHARS)}') reads like a "
+                "table's header over columns that all hold phone numbers, and only the "
+                "first would be checked: if every number is to be ported, delete that line; "
+                "if not (a fax or forward-to column), save the list as a CSV whose number "
+                "column is headed 'Phone Number'",
             )
-        if _is_header_row(labels) and not titled:
+        if _is_header_row(labels):
             table = tabulate(grid, INPUT_INDEX)
         elif delimiter == "\t" and not _phone_in(labels) and _is_table(grid):
             # Cells in columns (Excel's "Text (Tab delimited)", a range copied from a sheet):
@@ -573,10 +575,11 @@ def _joined(cells: Sequence[object]) -> str:
 
 
 def _numbers_under_a_title(grid: Grid, header: int | None, labels: Sequence[object]) -> bool:
-    """`Numbers to port; wave 2` over lines of numbers is the manual-add form with a title,
-    not a table: as one, every number past a line's first would be a carried column's, and
-    never checked. A table has two known columns (`Phone Number, Forward To`) or a column
-    that is mostly not phone numbers (a routing ID, a note)."""
+    """Whether a header-like first line with one known column (`Numbers to port; wave 2`,
+    `Phone Number, Fax`) stands over columns that all hold phone numbers: read as a table,
+    every number past a line's first would be a carried column's, never checked. A table
+    with two known columns (`Phone Number, Forward To`) or a column that is mostly not phone
+    numbers (a routing ID, a note) is not in doubt."""
     if header is None or sum(m is not None for m in match_headers(labels, INPUT_INDEX)) >= 2:
         return False
     below = grid.frame.slice(header + 1, 1_000)
@@ -661,12 +664,8 @@ def _manual_table(grid: Grid) -> Table:
         first, at = filled.item(0, "c0"), filled.item(0, "_item")
         label, colon, rest = first.partition(":")
         if INPUT_INDEX.get(normalise_header(first)) == NUMBER:
-            # That item, and the words beside it on its line (`Numbers to port; wave 2`);
-            # numbers may follow it there (`Phone, 4155552671, ...`).
-            line = filled.item(0, ROW)
-            words = pl.col("c0").fill_null("").str.count_matches(r"\d") < MIN_DIGITS
-            title = (pl.col(ROW) == line) & words
-            frame = frame.filter((pl.col("_item") != at) & ~title)
+            # That item only: numbers may follow it on its line (`Phone, 4155552671, ...`).
+            frame = frame.filter(pl.col("_item") != at)
         elif colon and rest.strip() and INPUT_INDEX.get(normalise_header(label)) == NUMBER:
             # `Phone: 4155552671, ...`: the label is no part of the first number.
             frame = frame.with_columns(

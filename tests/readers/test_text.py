@@ -59,24 +59,27 @@ def test_numbers_on_the_line_of_a_header_item_are_read(tmp_path: Path, text: str
     "text",
     [
         "Numbers to port; wave 2\n4155552671; 3127824401\n4155552672; 3127824402\n",
-        "Numbers to port, please\n4155552671, 3127824401\n4155552672, 3127824402\n",
+        "Numbers to port, please\n4155552671, 3127824401\n",
+        "Phone Number, Fax\n4155552671, 3127824401\n",
     ],
 )
-def test_a_title_line_over_numbers_is_not_a_header(tmp_path: Path, text: str) -> None:
-    """Read as a table's header, it made every line's second number a carried column's,
-    never checked (exit 0, a warning only)."""
+def test_a_header_like_line_over_columns_of_numbers_stops_the_run(
+    tmp_path: Path, text: str
+) -> None:
+    """A title over numbers (all to port) and a table with a fax column (not to port) look
+    the same; read as a table, every line's second number was a carried column's, never
+    checked (exit 0, a warning only)."""
     path = tmp_path / "pasted.txt"
     path.write_text(text)
-    batch = read_batch([str(path)])
-    numbers = batch.frame.select("source_row", pl.col("number").str.strip_chars())
-    assert numbers.rows() == [
-        (2, "4155552671"),
-        (2, "3127824401"),
-        (3, "4155552672"),
-        (3, "3127824402"),
-    ]
-    assert batch.carried == []
-    assert "line 1 ('Numbers to port, " in " ".join(batch.warnings)
+    with pytest.raises(InputError, match="^.*: line 1 .* reads like a table's header over "):
+        read_batch([str(path)])
+
+
+def test_a_vanity_number_beside_the_label_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "pasted.txt"
+    path.write_text("Phone, 1-800-FLOWERS, 4155552671\n4155552672\n")
+    numbers = read_batch([str(path)]).frame.select(pl.col("number").str.strip_chars())
+    assert numbers.get_column("number").to_list() == ["1-800-FLOWERS", "4155552671", "4155552672"]
 
 
 @pytest.mark.parametrize(
