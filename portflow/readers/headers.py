@@ -75,10 +75,15 @@ INPUT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Generic headers that may head a list's numbers or a column of row counters.
+COUNTER_HEADERS = frozenset({"number", "numbers"})
 # Headers (as normalise_header) that name a column only loosely: beside a specific header
 # for the same column (`Routing ID`, `Phone Number`), the specific one is read.
 GENERIC_HEADERS = frozenset(
     {"number", "numbers", "routing", "route", "destination", "receiving", "source", "carrier"}
+    # A contact line's header as much as a list's: beside `Phone Number`, a clinic's `Tel`.
+    | {"tel", "tel#", "telno", "telephone#", "telephoneno", "phonenbr", "téléphone"}
+    | {"numérodetéléphone", "numerodetelephone", "did#", "didnumber", "didnumbers"}
 )
 
 

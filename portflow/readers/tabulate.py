@@ -12,7 +12,13 @@ import polars as pl
 from portflow.errors import shown
 from portflow.numbers.fast import COMMON_SHAPE
 from portflow.readers.grid import ROW, Grid
-from portflow.readers.headers import GENERIC_HEADERS, NUMBER, match_headers, normalise_header
+from portflow.readers.headers import (
+    COUNTER_HEADERS,
+    GENERIC_HEADERS,
+    NUMBER,
+    match_headers,
+    normalise_header,
+)
 
 HEADER_SEARCH_ROWS = 20
 SHOWN_HEADER_CHARS = 40  # each cell quoted in a 'headers seen' message
@@ -273,8 +279,10 @@ def _names_from_header(
         first = chosen[canonical]
         generic_first = normalise_header(texts[first]) in GENERIC_HEADERS
         # ... unless the generic `Number` holds the phone numbers (`Number, Clinic, Phone`
-        # with Phone the clinic's contact line): then it is the list.
-        if not weak and generic_first and not (canonical == NUMBER and holds_numbers(first)):
+        # with Phone the clinic's contact line): then it is the list. (A `Tel` holding
+        # numbers beside `Phone Number` is the contact line.)
+        counted = normalise_header(texts[first]) in COUNTER_HEADERS and holds_numbers(first)
+        if not weak and generic_first and not (canonical == NUMBER and counted):
             chosen[canonical] = position
     taken: dict[str, str] = {
         canonical: texts[position] for canonical, position in sorted(chosen.items())

@@ -391,6 +391,17 @@ def test_a_specific_header_wins_over_a_generic_one_for_the_same_column(tmp_path:
     )
 
 
+@pytest.mark.parametrize("contact", ["Tel", "Tel #", "Telephone No", "DID Number"])
+def test_a_contact_line_header_gives_way_to_phone_number(tmp_path: Path, contact: str) -> None:
+    """`Clinic, Tel, Phone Number`: Tel is the clinic's line, which was ported (the first
+    column that named the number won) while the list's numbers were only carried."""
+    text = f"Clinic,{contact},Phone Number\nLoop,3128804410,4155552671\n".encode()
+    source = read_input(write(tmp_path, "list.csv", text))
+    assert source.tables[0].frame.select("number", contact).rows() == [
+        ("4155552671", "3128804410")
+    ]
+
+
 def test_a_generic_number_header_that_holds_the_list_keeps_it(tmp_path: Path) -> None:
     """`Number, Clinic, Phone`: the numbers to port are under Number; Phone is the clinic's
     contact line. Only a Number column of row counters gives way."""
