@@ -33,10 +33,13 @@ SCAN_CHUNK = 4 * 1024 * 1024
 CPU_GRACE = 5  # seconds between SIGXCPU and SIGKILL
 # A formula cell whose cached value is missing: <c ...><f>...</f></c> with no <v>, or an
 # empty one (<v />, <v></v>: openpyxl writes formulas so).
+# (`_uncalculated` tells them from a string formula whose empty <v/> is the empty text it
+# calculated to: `=IF(C4="","",C4)` filled down below a list, as Excel saves it.)
 _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<c\b(?P<attributes>[^<>]*)>\s*<f\b[^<>]*(?:/>|>(?P<formula>[^<]*)</f>)\s*"
-    rb"(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+    rb"(?P<empty><v\s*/>|<v>\s*</v>)?\s*</c>"
 )
+_STRING_TYPE = re.compile(rb"""\bt=["']str["']""")
 _CELL_NAME = re.compile(rb"""\br=["']([A-Za-z]{1,3}\d{1,7})["']""")
 # A worksheet part where Excel puts it; others name theirs freely (the Open XML SDK's
 # `sheet.xml`): the workbook's relationships say which parts are sheets (_sheet_parts).
@@ -210,6 +213,11 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[tuple[
     return found, None, merges
 
 
+def _uncalculated(cell: re.Match[bytes]) -> bool:
+    """A _FORMULA_WITHOUT_VALUE match that has no value, not an empty string's."""
+    return cell["empty"] is None or not _STRING_TYPE.search(cell["attributes"])
+
+
 def _cells_text(cells: list[str]) -> str:
     """`B2, C3` (the first MAX_LISTED_ROWS, then `...`)."""
     more = ", ..." if len(cells) > MAX_LISTED_ROWS else ""
@@ -322,6 +330,7 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[list[str], bool, list[in
             for found in (
                 _CELL_NAME.search(cell["attributes"])
                 for cell in _FORMULA_WITHOUT_VALUE.finditer(text)
+                if _uncalculated(cell)
             )
         ]
 
@@ -358,6 +367,7 @@ def _first_column(sheet: bytes, *, formulas: bool = False) -> int:
             for found in (
                 _CELL_NAME.search(cell["attributes"])
                 for cell in _FORMULA_WITHOUT_VALUE.finditer(sheet)
+                if _uncalculated(cell)
             )
             if found
         }
@@ -401,6 +411,8 @@ def cells_as_text(data: bytes, rewrite: Rewrite | None = None) -> bytes:
     def as_formula(cell: re.Match[bytes]) -> bytes:
         # `=B2` where calamine would read nothing: in the number or forward-to column, a
         # row to reject with what to do (a forwarding silently dropped, otherwise).
+        if not _uncalculated(cell):
+            return cell[0]
         formula = cell["formula"] if cell["formula"] is not None else b"(shared formula)"
         attributes = _TYPE_ATTRIBUTE.sub(b"", cell["attributes"])
         return b'<c%s t="str"><v>=%s</v></c>' % (attributes, formula)

@@ -397,9 +397,7 @@ def test_a_contact_line_header_gives_way_to_phone_number(tmp_path: Path, contact
     column that named the number won) while the list's numbers were only carried."""
     text = f"Clinic,{contact},Phone Number\nLoop,3128804410,4155552671\n".encode()
     source = read_input(write(tmp_path, "list.csv", text))
-    assert source.tables[0].frame.select("number", contact).rows() == [
-        ("4155552671", "3128804410")
-    ]
+    assert source.tables[0].frame.select("number", contact).rows() == [("4155552671", "3128804410")]
 
 
 def test_a_generic_number_header_that_holds_the_list_keeps_it(tmp_path: Path) -> None:

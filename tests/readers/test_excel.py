@@ -187,6 +187,29 @@ def test_formula_cells_without_a_cached_value_are_read_as_their_formula(tmp_path
     )
 
 
+def test_a_formula_that_calculated_to_empty_text_is_empty(tmp_path: Path) -> None:
+    """`=IF(C4="","",C4)` filled down below a list: Excel saves it typed as a string with an
+    empty value; those rows were rejected as 'a formula that was never calculated'."""
+    book, path = workbook(tmp_path)
+    book.active.append(["Phone Number", "Raw"])
+    book.active.append(["4155552671", "4155552671"])
+    book.active.append(['=IF(B3="","",B3)', None])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b'<c r="A3"><f>' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b'<c r="A3"><f>', b'<c r="A3" t="str"><f>'
+    ).replace(b"<v></v>", b"<v/>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    batch = read_batch([str(path)])
+    assert batch.frame.get_column("number").to_list() == ["4155552671"]
+    assert not any("formula cell" in warning for warning in batch.warnings), batch.warnings
+
+
 def test_a_workbook_without_any_number_column_is_refused(tmp_path: Path) -> None:
     book, path = workbook(tmp_path)
     book.active.title = "Site A"
