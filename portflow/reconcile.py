@@ -102,7 +102,9 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         allow_missing=options.allow_missing,
         needed=tuple(FINDINGS_OF_TABLE),
     )
-    account = options.account_id or export_account_id(accounts.table("tracking_numbers"))
+    account = (options.account_id or "").strip() or export_account_id(
+        accounts.table("tracking_numbers")
+    )
     system, requests = step(
         "read the porting system",
         read_requests,
@@ -122,7 +124,11 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     state = ReconcileState(options.state)
     # The folder as named (absolute), not resolved: a `current` symlink switched to each
     # night's export is the same accounts every night.
-    scope = f"{system} | {os.path.abspath(options.accounts)}"
+    # The account too: a night that reconciled every account's requests is not compared
+    # with one that reconciled this account's (their findings did not resolve).
+    scope = f"{system} | {os.path.abspath(options.accounts)}" + (
+        f" | account {account}" if account else ""
+    )
     previous = state.previous(scope, options.run_date, checked)
     report = step("mark what is new", report_rows, found, frame, previous.known)
     keys = _keys(report)
@@ -156,15 +162,7 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
         "findings_not_checked": sorted(skipped),
         "warnings": [
             *accounts.warnings,
-            *(
-                []
-                if account
-                else [
-                    "no account ID (--account-id, or one account_id in the tracking_numbers "
-                    "export): every request in the porting system was reconciled, other "
-                    "accounts' too"
-                ]
-            ),
+            *_account_warnings(account, requests),
             *[
                 f"table {table} was not provided: {', '.join(codes)} not looked for"
                 for table, codes in FINDINGS_OF_TABLE.items()
@@ -176,6 +174,21 @@ def run_reconcile(options: ReconcileOptions, *, step: Step = run_directly) -> Re
     written = step("write outputs", write_reconciliation, report, summary, options.out)
     state.record(scope, run_id, options.run_date, keys, checked)
     return ReconcileResult(summary, report, written)
+
+
+def _account_warnings(account: str | None, requests: list[PortRequest]) -> list[str]:
+    if not account:
+        return [
+            "no account ID (--account-id, or one account_id in the tracking_numbers export): "
+            "every request in the porting system was reconciled, other accounts' too"
+        ]
+    if not requests:
+        return [
+            f"the porting system holds no request of account {account}: if it should, check "
+            "the account ID (--account-id, or the tracking_numbers export's account_id; "
+            "matched exactly, as submit's manifest gave it)"
+        ]
+    return []
 
 
 def read_requests(

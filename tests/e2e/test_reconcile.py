@@ -308,15 +308,15 @@ def test_only_the_accounts_own_requests_are_reconciled(tmp_path: Path) -> None:
     assert summary["requests"] == 12 and not any("no account ID" in w for w in summary["warnings"])
     assert "PR-000001" not in set(findings(out).get_column("port_request_id"))
     theirs = tmp_path / "theirs"
-    run(
-        *night,
-        "--account-id",
-        "ACC-99999",
-        "--state",
-        str(tmp_path / "s2.db"),
-        "--out",
-        str(theirs),
-    )
+    state = ("--state", str(tmp_path / "state.db"), "--run-date", "2026-11-28")
+    run(*night, "--account-id", "ACC-99999", *state, "--out", str(theirs))
     summary = json.loads((theirs / "summary.json").read_text())
     assert (summary["account_id"], summary["requests"]) == ("ACC-99999", 1)
     assert set(findings(theirs).get_column("port_request_id")) == {"PR-000001"}
+    # Another account's night is not compared with this one's: nothing 'resolved'.
+    assert (summary["previous_run"], summary["resolved_since_previous"]) == (None, 0)
+    typo = tmp_path / "typo"
+    run(*night, "--account-id", "acc-20418", *state, "--out", str(typo))
+    summary = json.loads((typo / "summary.json").read_text())
+    assert summary["requests"] == 0
+    assert any("holds no request of account acc-20418" in w for w in summary["warnings"])
