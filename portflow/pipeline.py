@@ -322,8 +322,7 @@ def summarise(
     if tickets and account_id(options, accounts) is None:
         warnings.append(
             f"{' and '.join(tickets)} {'name' if len(tickets) > 1 else 'names'} no account "
-            "ID: pass --account-id (the "
-            "tracking_numbers export has no account_id column, or more than one ID)"
+            "ID: pass --account-id (the tracking_numbers export gives no single account_id)"
         )
     if not submitted and (options.out / SUBMITTED_CSV).is_file():
         warnings.append(

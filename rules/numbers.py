@@ -14,18 +14,18 @@ INVALID_DETAIL = {
     ref.WRONG_LENGTH: "does not have 10 digits (3-digit area code + 7-digit number)",
     ref.INVALID_PREFIX: "has an area code or exchange that does not exist",
     ref.FICTITIOUS: "is a 555-0100 to 555-0199 number, reserved for fiction",
-    ref.N11_EXCHANGE: "has an N11 exchange (211 to 911), which no ported number can have",
+    ref.N11_EXCHANGE: "has an N11 exchange (211 to 911), which no phone line can have",
     ref.NOT_VALID: "is not a valid number for its country code",
     ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
     ref.TWO_NUMBERS: "holds two phone numbers in one cell",
     ref.WORDS: "has words beside the number (a phone keypad reads letters as digits)",
     ref.WORDS_BEFORE: "has words before the number",
-    ref.FORMULA: "is a formula that was never calculated (the file was saved by a program "
-    "that does not calculate formulas)",
+    ref.FORMULA: "is a formula, not its value (a workbook saved by a program that does not "
+    "calculate formulas, or a formula typed into a CSV)",
 }
 FORMULA_FIX = (
-    "Open the file in Excel (it calculates the formulas), save it and run again; or paste "
-    "the numbers in as values."
+    "Open the workbook in Excel (it calculates the formulas), save it and run again; or "
+    "type or paste the number in as a value."
 )
 _INVALID_FIX = {
     ref.FORMULA: FORMULA_FIX,

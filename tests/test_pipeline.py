@@ -191,7 +191,7 @@ def test_a_ticket_without_an_account_id_is_warned_about(tmp_path: Path) -> None:
     assert "tickets/fax_ticket.md" in result.written
     assert [w for w in result.summary["warnings"] if "account ID" in w] == [
         "tickets/fax_ticket.md names no account ID: pass --account-id (the tracking_numbers "
-        "export has no account_id column, or more than one ID)"
+        "export gives no single account_id)"
     ]
     options = CheckOptions(
         inputs=(str(listing),),

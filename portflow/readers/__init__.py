@@ -141,6 +141,7 @@ def read_input(
     if path == STDIN:
         data = stdin.read(limits.max_file_bytes + 1) if stdin is not None else b""
         _check_size(len(data), file=name or STDIN_NAME, limits=limits)
+        _refuse_documents(data, file=name or STDIN_NAME)
         return _read_text(data, file=name or STDIN_NAME, suffix=".txt", limits=limits)
     file = name or path
     location = Path(path)
@@ -176,14 +177,19 @@ def read_input(
         source = _read_text(data, file=file, suffix=".tsv", limits=limits)
         source.warnings.append(f"{file}: not a workbook but text in columns; read as such")
         return source
+    _refuse_documents(data, file=file)
+    return _read_text(data, file=file, suffix=suffix, limits=limits)
+
+
+def _refuse_documents(data: bytes, *, file: str) -> None:
+    """A PDF, RTF or image is no list (a PDF can be plain text: read as a list, each of its
+    lines was a rejected row)."""
     document = _OTHER_DOCUMENT.match(data[:64])
     if document:
-        # A PDF can be plain text: read as a list, each of its lines was a rejected row.
         kind = _DOCUMENT_KINDS.get(document[0][:4], "an image")
         raise InputError(
             file, f"{kind}, not a list of numbers: export the list as .xlsx, CSV or text"
         )
-    return _read_text(data, file=file, suffix=suffix, limits=limits)
 
 
 def _is_text(data: bytes) -> bool:

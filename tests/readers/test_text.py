@@ -213,3 +213,8 @@ def test_a_document_that_is_not_a_list_is_refused(
     path.write_bytes(data)
     with pytest.raises(InputError, match=f"^{path}: {kind}, not a list of numbers"):
         read_batch([str(path)])
+
+
+def test_a_pdf_on_standard_input_is_refused() -> None:
+    with pytest.raises(InputError, match="^stdin: a PDF document, not a list of numbers"):
+        read_batch(["-"], stdin=io.BytesIO(b"%PDF-1.4\n(4155552671) Tj\n"))

@@ -27,7 +27,7 @@ def test_invalid_number_says_why_and_how_to_fix_excel_damage() -> None:
     result = numbers.invalid_number(batch)
     assert found(result, "detail") == [
         (0, "'4.15555E+09' is in scientific notation: Excel dropped the last digits"),
-        (1, "'212-911-1234' has an N11 exchange (211 to 911), which no ported number can have"),
+        (1, "'212-911-1234' has an N11 exchange (211 to 911), which no phone line can have"),
         (3, "'hello' is not a phone number"),
     ]
     assert "Format the number column as Text" in result.item(0, "fix")
