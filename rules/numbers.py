@@ -18,6 +18,7 @@ INVALID_DETAIL = {
     ref.NOT_VALID: "is not a valid number for its country code",
     ref.EXCEL_ERROR: "is an Excel error value (the cell's formula failed), not a phone number",
     ref.TWO_NUMBERS: "holds two phone numbers in one cell",
+    ref.RANGE: "is a range of numbers, not one number",
     ref.WORDS: "has words beside the number (a phone keypad reads letters as digits)",
     ref.WORDS_BEFORE: "has words before the number",
     ref.FORMULA: "is a formula, not its value (a workbook saved by a program that does not "
@@ -40,6 +41,8 @@ _INVALID_FIX = {
     ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
     "it and run again.",
     ref.TWO_NUMBERS: "Put each number on its own row (with its own routing).",
+    ref.RANGE: "List each number of the range on its own row (with its routing): numbers "
+    "are checked and ported one by one.",
     ref.WORDS: "Leave only the number in its cell; put a note such as 'main' in a column of "
     "its own.",
     ref.WORDS_BEFORE: "Read the words first: if the number is still to be ported, leave only "

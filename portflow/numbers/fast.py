@@ -271,6 +271,8 @@ def _clean_and_shape(distinct: pl.Series) -> pl.DataFrame:
         .then(pl.lit(""))
         .when(pl.col("text").str.contains(_SCIENTIFIC) & pl.col("intact").fill_null(False).not_())
         .then(pl.lit(ref.DIGITS_LOST))
+        .when(pl.col("text").str.contains(ref.RANGE_SHAPE))
+        .then(pl.lit(None, dtype=pl.String))  # a range, or not: the reference decides
         .when(compact.str.contains(_WRONG_LENGTH))
         .then(pl.lit(ref.WRONG_LENGTH))
         .when(compact.str.contains(_ZERO_ONE_AREA))

@@ -32,6 +32,7 @@ TWO_NUMBERS = "two_numbers"  # `773-348-2204 / 773-348-2205`: two numbers in one
 WORDS = "words"  # `415-555-2671 (main)`: a note beside ten digits, its letters read as digits
 WORDS_BEFORE = "words_before"  # `Fax: 617-267-0707`: phonenumbers would skip the note
 FORMULA = "formula"  # `=B2`: a formula a program saved without calculating it
+RANGE = "range"  # `303-370-7300 - 7309`: a block of numbers (DIDs) in one cell
 
 US_CA = ("US", "CA")
 
@@ -115,6 +116,13 @@ TWO_NUMBERS_MAX_CHARS = 64  # two numbers and what joins them; and the pattern s
 TWO_NUMBERS_RE = re.compile(
     rf"{_NANP}(?:\s*(?:[/,;&|]|\band\b|\bor\b)\s*|\s+){_NANP}", re.IGNORECASE
 )
+# A block of numbers: `303-370-7300 - 7309`, `303-370-7340-49`, `... to 303-370-7359`
+# (a range when its end is above its start: `415-555-2671-1234` is not one).
+RANGE_SHAPE = (
+    rf"(?i)^(?P<start>{_NANP})\s*(?:[-\u2013\u2014~]|\bto\b|\bthru\b|\bthrough\b)\s*"
+    rf"(?P<end>{_NANP}|\d{{2,4}})$"
+)
+RANGE_RE = re.compile(RANGE_SHAPE)
 
 
 _LETTER = re.compile(r"[A-Za-z]")
@@ -148,6 +156,16 @@ def normalise_one(raw: str | None) -> Normalised:
     return judged
 
 
+def _is_range(text: str) -> bool:
+    found = RANGE_RE.match(text)
+    if found is None:
+        return False
+    start = _NON_DIGITS.sub("", found["start"])[-10:]
+    end = _NON_DIGITS.sub("", found["end"])
+    end = end[-10:] if len(end) > 4 else start[: 10 - len(end)] + end
+    return end > start
+
+
 def _judged(text: str) -> Normalised:
     """normalise_one for a value cleaned and not empty."""
     if SCIENTIFIC_RE.fullmatch(text):
@@ -156,6 +174,8 @@ def _judged(text: str) -> Normalised:
         return Normalised(INVALID, problem=EXCEL_ERROR)
     if len(text) <= TWO_NUMBERS_MAX_CHARS and TWO_NUMBERS_RE.fullmatch(text):
         return Normalised(INVALID, problem=TWO_NUMBERS)
+    if len(text) <= TWO_NUMBERS_MAX_CHARS and _is_range(text):
+        return Normalised(INVALID, problem=RANGE)
     try:
         number = phonenumbers.parse(text, "US")
     except NumberParseException:

@@ -95,6 +95,12 @@ def test_every_spec_format_reads_as_the_same_number(
         ("=B2", "invalid", "formula"),
         ('=TEXT(A2,"0")', "invalid", "formula"),
         ('="4155552671"', "ok", None),  # Excel's way to keep a number as text
+        # DID blocks: their end above their start (else a number with more digits).
+        ("303-370-7300 - 7309", "invalid", "range"),
+        ("303-370-7340-49", "invalid", "range"),
+        ("3033707310-3033707319", "invalid", "range"),
+        ("303-370-7350 to 303-370-7359", "invalid", "range"),
+        ("415-555-2671-1234", "invalid", "wrong_length"),
     ],
 )
 def test_spec_exclusions_and_damage_are_explained(
