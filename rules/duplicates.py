@@ -60,21 +60,28 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
     fax line goes on its ticket from there.
     """
     fax = pl.col("service_kind") == "fax" if "service_kind" in batch.columns else pl.lit(False)
-    numbered = (
-        with_key(batch)
-        .select(
+    keyed = with_key(batch)
+    # Which rows repeat a number, on the two columns that tell; the rest of those few rows'
+    # cells are fetched after (a million rows' sort carried nothing else).
+    repeats = (
+        keyed.select("row_id", KEY)
+        .filter(pl.col(KEY).is_not_null())
+        .sort("row_id")
+        .with_columns(first=pl.col(KEY).is_first_distinct())
+    )
+    repeats = repeats.join(repeats.filter(~pl.col("first")), on=KEY, how="semi")
+    numbered = repeats.join(
+        keyed.select(
             "row_id",
             "e164",
-            KEY,
             "source_file",
             "source_sheet",
             "source_row",
             *(c for c in _COMPARED if c in batch.columns),
             fax=fax,
-        )
-        .filter(pl.col(KEY).is_not_null())
-        .sort("row_id")
-        .with_columns(first=pl.col(KEY).is_first_distinct())
+        ),
+        on="row_id",
+        maintain_order="left",
     )
     found = found if found is not None else pl.DataFrame(schema=FINDING_SCHEMA)
 
@@ -103,8 +110,10 @@ def duplicate_in_batch(batch: pl.DataFrame, found: pl.DataFrame | None = None) -
     later = later.join(first, on=KEY, maintain_order="left")
     # Two rows of one number that disagree: the customer gave two instructions, and the
     # first row's is the one configured; the analyst must be told, not only to delete.
-    routing_differs = folded("routing") != folded("first_routing")  # `rt-1` is RT-1
-    forward_differs = pl.col("forward") != pl.col("first_forward")
+    # (Not said where the number cannot be ported at all: which routing is moot.)
+    portable = ~pl.col("first_blocked")
+    routing_differs = portable & (folded("routing") != folded("first_routing"))  # rt-1: RT-1
+    forward_differs = portable & (pl.col("forward") != pl.col("first_forward"))
     return findings(
         later,
         Reason.DUPLICATE_IN_BATCH,
