@@ -86,13 +86,14 @@ def check_number(raw: str) -> tuple[str, str | None, str | None, str | None]:
         return INVALID, None, None, extension
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     country = phonenumbers.region_code_for_number(number)
+    if number.country_code == 1:  # never portable, in any NANP region (SPEC 1.1)
+        exchange, line = national[3:6], national[6:]
+        if exchange == "555" and "0100" <= line <= "0199":
+            return INVALID, None, None, extension
+        if N11.fullmatch(exchange) and phonenumbers.number_type(number) in GEOGRAPHIC:
+            return INVALID, None, None, extension
     if country not in US_CA:
         return NOT_US_CA, e164, country, extension
-    exchange, line = national[3:6], national[6:]
-    if exchange == "555" and "0100" <= line <= "0199":
-        return INVALID, None, None, extension
-    if N11.fullmatch(exchange) and phonenumbers.number_type(number) in GEOGRAPHIC:
-        return INVALID, None, None, extension
     return OK, e164, country, extension
 
 
