@@ -416,7 +416,7 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
         table = tabulate(grid, INPUT_INDEX, headerless=(NUMBER, ROUTING_ID))
         if table is None:
             phones = _phone_columns(grid)
-            if phones and sheets_read(sheets) > 1:
+            if phones and _sheets_with_cells(sheets) > 1:
                 # Skipping it would drop its numbers from a run that looks complete.
                 verb = "hold" if len(phones) > 1 else "holds"
                 raise InputError(
@@ -461,7 +461,7 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
     return source
 
 
-def sheets_read(sheets: Sequence[tuple[Grid, str]]) -> int:
+def _sheets_with_cells(sheets: Sequence[tuple[Grid, str]]) -> int:
     """How many of a workbook's sheets have any cell."""
     return sum(1 for grid, _ in sheets if grid.frame.height)
 
