@@ -182,8 +182,15 @@ def write_results(
     reports = Reports.from_outcome(
         checked.outcome, optional=optional_columns(batch), carried=batch.carried
     )
+    account = account_id(checked.options, checked.accounts)
     summary = step(
-        "summarise", summarise, checked, reports, extra=extra, submitted=submitted is not None
+        "summarise",
+        summarise,
+        checked,
+        reports,
+        account=account,
+        extra=extra,
+        submitted=submitted is not None,
     )
     written: list[str] = step(
         "write outputs",
@@ -191,7 +198,7 @@ def write_results(
         reports,
         summary,
         checked.options.out,
-        account_id=account_id(checked.options, checked.accounts),
+        account_id=account,
         submitted=submitted,
     )
     return CheckResult(summary, checked.outcome, written)
@@ -300,9 +307,11 @@ def summarise(
     checked: Checked,
     reports: Reports,
     *,
+    account: str | None,
     extra: Mapping[str, Any] | None = None,
     submitted: bool = False,
 ) -> dict[str, Any]:
+    """The run summary; `account`: the account ID the tickets name (None: not known)."""
     options, batch, accounts, outcome = (
         checked.options,
         checked.batch,
@@ -319,7 +328,7 @@ def summarise(
         )
     warnings.extend(inactive_routing_warnings(outcome, accounts.table("routing")))
     tickets = [name for name in (FAX_TICKET, INTERNATIONAL_TICKET) if name in outputs]
-    if tickets and account_id(options, accounts) is None:
+    if tickets and account is None:
         warnings.append(
             f"{' and '.join(tickets)} {'name' if len(tickets) > 1 else 'names'} no account "
             "ID: pass --account-id (the tracking_numbers export gives no single account_id)"
