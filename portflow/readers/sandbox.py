@@ -213,6 +213,18 @@ def notes(data: bytes) -> tuple[list[str], Rewrite | None, dict[str, list[tuple[
     return found, None, merges
 
 
+def _uncalculated_cells(text: bytes) -> list[str]:
+    """The names (`B2`; `?` where a cell has none) of the formula cells without a value."""
+    return [
+        found[1].decode("ascii", "replace") if found else "?"
+        for found in (
+            _CELL_NAME.search(cell["attributes"])
+            for cell in _FORMULA_WITHOUT_VALUE.finditer(text)
+            if _uncalculated(cell)
+        )
+    ]
+
+
 def _uncalculated(cell: re.Match[bytes]) -> bool:
     """A _FORMULA_WITHOUT_VALUE match that has no value, not an empty string's."""
     return cell["empty"] is None or not _STRING_TYPE.search(cell["attributes"])
@@ -324,16 +336,6 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[list[str], bool, list[in
     cells: list[str] = []
     errors, tail, hidden, merges = False, b"", set[int](), set[Merge]()
 
-    def named(text: bytes) -> list[str]:
-        return [
-            found[1].decode("ascii", "replace") if found else "?"
-            for found in (
-                _CELL_NAME.search(cell["attributes"])
-                for cell in _FORMULA_WITHOUT_VALUE.finditer(text)
-                if _uncalculated(cell)
-            )
-        ]
-
     try:
         with archive.open(name) as member:
             while chunk := member.read(SCAN_CHUNK):
@@ -351,8 +353,8 @@ def _scan(archive: zipfile.ZipFile, name: str) -> tuple[list[str], bool, list[in
                     continue
                 end = text.rfind(b"<c ")
                 complete, tail = (text[:end], text[end:]) if end > 0 else (text, b"")
-                cells += named(complete)
-        return cells + named(tail), errors, sorted(hidden), sorted(merges)
+                cells += _uncalculated_cells(complete)
+        return cells + _uncalculated_cells(tail), errors, sorted(hidden), sorted(merges)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return cells, errors, sorted(hidden), sorted(merges)
 
@@ -363,13 +365,9 @@ def _first_column(sheet: bytes, *, formulas: bool = False) -> int:
     columns = {letters.upper() for letters in _VALUE_CELL.findall(sheet)}
     if formulas:
         columns |= {
-            found[1].rstrip(b"0123456789").upper()
-            for found in (
-                _CELL_NAME.search(cell["attributes"])
-                for cell in _FORMULA_WITHOUT_VALUE.finditer(sheet)
-                if _uncalculated(cell)
-            )
-            if found
+            cell.rstrip("0123456789").upper().encode()
+            for cell in _uncalculated_cells(sheet)
+            if cell != "?"
         }
     return min((_column(letters) for letters in columns), default=1)
 
