@@ -418,10 +418,9 @@ def _read_excel(data: bytes, *, file: str, limits: Limits) -> Source:
             phones = _phone_columns(grid)
             if phones and _sheets_with_cells(sheets) > 1:
                 # Skipping it would drop its numbers from a run that looks complete.
-                verb = "hold" if len(phones) > 1 else "holds"
                 raise InputError(
                     file,
-                    f"{', '.join(phones[:MAX_LISTED])} {verb} phone numbers, but no column "
+                    f"{_phones_hold(phones)} phone numbers, but no column "
                     "is headed as the numbers to port (headers seen: "
                     f'{headers_seen(grid, secret=is_secret_header)}): head it "Phone Number", '
                     "or delete the sheet if its numbers are not to be ported (nothing was "
@@ -473,10 +472,12 @@ def _not_a_list(grid: Grid, phones: list[str] | None = None) -> str:
     phones = _phone_columns(grid) if phones is None else phones
     if not phones:
         return seen
-    return (
-        f"{seen}; {', '.join(phones[:MAX_LISTED])} {'hold' if len(phones) > 1 else 'holds'} "
-        'phone numbers: head the one to port "Phone Number"'
-    )
+    return f'{seen}; {_phones_hold(phones)} phone numbers: head the one to port "Phone Number"'
+
+
+def _phones_hold(phones: list[str]) -> str:
+    """`"Tel", "Cell" hold` / `"Tel" holds`."""
+    return f"{', '.join(phones[:MAX_LISTED])} {'hold' if len(phones) > 1 else 'holds'}"
 
 
 def _phone_columns(grid: Grid) -> list[str]:
@@ -546,7 +547,7 @@ def _read_text(data: bytes, *, file: str, suffix: str, limits: Limits) -> Source
             raise InputError(
                 file,
                 f"line {grid.frame.item(header, ROW)} "
-                f"('{shown(_joined(labels), limit=SHOWN_HEADER_CHARS)}') reads like a "
+                f"('{headers_seen(grid, secret=is_secret_header, first=header)}') reads like a "
                 "table's header over columns that all hold phone numbers, and only the "
                 "first would be checked: if every number is to be ported, delete that line; "
                 "if not (a fax or forward-to column), save the list as a CSV whose number "
@@ -574,10 +575,6 @@ def _is_header_row(cells: Sequence[object]) -> bool:
     """Two cells or more, none a phone number: `Phone;4155552671` is a label and a number
     of the manual-add form, not a table's header (`Updated 11/20/2026` may be a header)."""
     return sum(cell is not None for cell in cells) >= 2 and not _phone_in(cells)
-
-
-def _joined(cells: Sequence[object]) -> str:
-    return ", ".join(str(cell).strip() for cell in cells if cell is not None)
 
 
 def _numbers_under_a_title(grid: Grid, header: int | None, labels: Sequence[object]) -> bool:

@@ -78,11 +78,14 @@ def looks_like_vanity_number(cell: object) -> bool:
     return found is not None and len(_ALPHANUMERIC.findall(found[1])) >= 7
 
 
-def headers_seen(grid: Grid, *, secret: Callable[[str], bool], limit: int = 8) -> str:
-    """The first non-blank row's cells, for 'no number column' messages; a cell after one
-    that names a secret (`PIN, 0482` on a billing sheet) is shown as ***, and so are runs
-    of six digits or more (`acct 8312045567`: a value, not a header)."""
-    for row in grid.frame.head(HEADER_SEARCH_ROWS).iter_rows():
+def headers_seen(
+    grid: Grid, *, secret: Callable[[str], bool], limit: int = 8, first: int = 0
+) -> str:
+    """The first non-blank row's cells (from row position `first`), for 'no number column'
+    messages; a cell after one that names a secret (`PIN, 0482` on a billing sheet) is
+    shown as ***, and so are runs of six digits or more (`acct 8312045567`: a value, not a
+    header)."""
+    for row in grid.frame.slice(first, HEADER_SEARCH_ROWS).iter_rows():
         texts = [str(cell) for cell in row[:-1] if cell is not None and str(cell).strip()]
         cells = [
             "***"
