@@ -24,6 +24,9 @@ INVALID_DETAIL = {
     ref.FORMULA: "is a formula, not its value (a workbook saved by a program that does not "
     "calculate formulas, or a formula typed into a CSV)",
 }
+EXCEL_ERROR_FIX = (
+    "Fix the formula in the workbook (or paste the numbers as values), save it and run again."
+)
 FORMULA_FIX = (
     "Open the workbook in Excel (it calculates the formulas), save it and run again; or "
     "type or paste the number in as a value."
@@ -38,8 +41,7 @@ _INVALID_FIX = {
     ref.FICTITIOUS: "Remove the row, or take the real number from the customer's bill.",
     ref.N11_EXCHANGE: "Remove the row, or take the real number from the customer's bill.",
     ref.NOT_VALID: "Check the country code: a US or Canadian number written with + starts +1.",
-    ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
-    "it and run again.",
+    ref.EXCEL_ERROR: EXCEL_ERROR_FIX,
     ref.TWO_NUMBERS: "Put each number on its own row (with its own routing).",
     ref.RANGE: "List each number of the range on its own row (with its routing): numbers "
     "are checked and ported one by one.",

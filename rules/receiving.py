@@ -6,7 +6,7 @@ import polars as pl
 
 from portflow.numbers import reference as ref
 from rules.findings import findings, join_list, location, quoted
-from rules.numbers import FORMULA_FIX, INVALID_DETAIL
+from rules.numbers import EXCEL_ERROR_FIX, FORMULA_FIX, INVALID_DETAIL
 from rules.reasons import Reason
 from rules.statuses import COMPLETE_STATUSES
 
@@ -39,17 +39,18 @@ def invalid_receiving_number(batch: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_ONLY_THE_NUMBER = (
+    "Leave only the forward-to number in its cell; put a note in a column of its own."
+)
 _RECEIVING_FIX = {
     ref.FORMULA: FORMULA_FIX,
     ref.DIGITS_LOST: "Format the forward-to column as Text in the original workbook, type or "
     "paste the full 10-digit numbers again and re-export; the digits cannot be recovered "
     "from this file.",
     ref.TWO_NUMBERS: "Give one forward-to number per row: calls go to one number.",
-    ref.EXCEL_ERROR: "Fix the formula in the workbook (or paste the numbers as values), save "
-    "it and run again.",
-    ref.WORDS: "Leave only the forward-to number in its cell; put a note in a column of its own.",
-    ref.WORDS_BEFORE: "Leave only the forward-to number in its cell; put a note in a column "
-    "of its own.",
+    ref.EXCEL_ERROR: EXCEL_ERROR_FIX,
+    ref.WORDS: _ONLY_THE_NUMBER,
+    ref.WORDS_BEFORE: _ONLY_THE_NUMBER,
     ref.INVALID_PREFIX: "Check the forward-to number with the customer; a typo in the area "
     "code or exchange is the usual cause.",
 }
